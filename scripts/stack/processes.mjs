@@ -1,0 +1,91 @@
+// Child processes of the stack: started in their own process group so that stopping the stack
+// leaves nothing running, with their output kept for error messages.
+import { spawn } from "node:child_process";
+import { createConnection, createServer } from "node:net";
+
+/** Runs a command to completion; resolves `{ code, output }`. */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", (e) => resolve({ code: -1, output: output + String(e) }));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+/** Starts a long-running child; returns a handle whose `stop()` ends it and waits. */
+export function startProcess(name, cmd, args, { env, cwd, onLine } = {}) {
+  const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const tail = [];
+  let exited = false;
+  const exitPromise = new Promise((resolve) => child.on("exit", (code, signal) => {
+    exited = true;
+    resolve({ code, signal });
+  }));
+  const onData = (d) => {
+    for (const line of String(d).split("\n")) {
+      if (!line) continue;
+      tail.push(line);
+      if (tail.length > 100) tail.shift();
+      onLine?.(line);
+    }
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  child.on("error", (e) => tail.push(String(e)));
+  return {
+    name,
+    pid: child.pid,
+    get exited() {
+      return exited;
+    },
+    exitPromise,
+    tail,
+    async stop(timeoutMs = 5000) {
+      if (exited) return;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch { /* already gone */ }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch { /* already gone */ }
+      }, timeoutMs);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function isListening(port) {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** True when 127.0.0.1:port can be bound now. */
+export function isPortFree(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Polls `check` until it resolves truthy or `timeoutMs` passes. */
+export async function waitFor(check, { timeoutMs = 20000, intervalMs = 50, what = "service" } = {}) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}

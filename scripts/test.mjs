@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm test`: starts its own stack on other ports (55321…, a fresh database) so it works while
+// `npm start` runs, runs the whole suite with `deno test`, lints the migrated database with
+// `supabase db advisors`, stops the stack and exits non-zero on any failure.
+//   npm test -- tests/stack      run only some test files (arguments go to `deno test`)
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { BIN, PROFILES, ROOT } from "./stack/config.mjs";
+import { dbUrl } from "./stack/postgres.mjs";
+import { run } from "./stack/processes.mjs";
+import { PortInUseError, startStack } from "./stack/index.mjs";
+
+const t0 = Date.now();
+const testArgs = process.argv.slice(2);
+const fixtures = join(ROOT, "tests/stack/fixtures");
+
+let stack;
+try {
+  stack = await startStack({
+    apiPort: PROFILES.test.apiPort,
+    dataDir: PROFILES.test.dataDir,
+    fresh: true,
+    fast: true,
+    // Fixture functions from the test tree check the gateway's verify_jwt handling.
+    extraFunctions: [
+      { slug: "stack-fixture", verifyJwt: true, entrypoint: join(fixtures, "echo.ts") },
+      { slug: "stack-fixture-public", verifyJwt: false, entrypoint: join(fixtures, "echo.ts") },
+    ],
+    // Tests inject provider failures; fast retries keep the suite short without changing logic.
+    functionEnv: { AI_TEST_MODE: "1" },
+  });
+} catch (e) {
+  console.error(e instanceof PortInUseError ? `Cannot start the test stack: ${e.message}` : e);
+  process.exit(1);
+}
+console.log(`test stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${stack.urls.api}`);
+
+let stopping = false;
+const stopAndExit = async (code) => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(code);
+};
+process.on("SIGINT", () => stopAndExit(130));
+process.on("SIGTERM", () => stopAndExit(143));
+
+const env = {
+  ...process.env,
+  SUPABASE_URL: stack.urls.api,
+  SUPABASE_ANON_KEY: stack.keys.anon,
+  SUPABASE_SERVICE_ROLE_KEY: stack.keys.serviceRole,
+  SUPABASE_DB_URL: stack.urls.db,
+  SUPABASE_JWT_SECRET: stack.keys.jwtSecret,
+  OFFLINE_PROVIDER_URL: stack.urls.provider ?? "",
+  TEST_STACK_PIDS: stack.pids.join(","),
+};
+
+const summary = { passed: 0, failed: 0 };
+const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+deno.stdout.on("data", (d) => {
+  process.stdout.write(d);
+  // Deno's closing line: "ok | 12 passed (3 steps) | 0 failed (4s)"
+  // deno-lint-ignore no-control-regex
+  const plain = String(d).replace(/\x1b\[[0-9;]*m/g, "");
+  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
+  if (m) {
+    summary.passed += Number(m[1]);
+    summary.failed += Number(m[2]);
+  }
+});
+const denoCode = await new Promise((resolve) => deno.on("close", resolve));
+if (denoCode !== 0 && summary.failed === 0) summary.failed += 1;
+
+console.log("\nsupabase db advisors --type all --fail-on warn");
+const adv = await run(BIN.supabase, ["db", "advisors", "--db-url", dbUrl(stack.ports.db), "--type", "all", "--fail-on", "warn"], { cwd: ROOT });
+console.log(adv.output.trim());
+if (adv.code === 0) summary.passed += 1;
+else summary.failed += 1;
+
+await stack.stop();
+stopping = true;
+console.log(`\nnpm test finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`${summary.passed} passed, ${summary.failed} failed`);
+process.exit(summary.failed > 0 ? 1 : 0);

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]`
+// Prints an access token for that user, signed with the local JWT secret, as GoTrue would issue it,
+// and creates the auth.users row when it is missing. --admin sets app_metadata.role = "admin".
+import pg from "pg";
+import { JWT_SECRET, portsFrom, PROFILES } from "./stack/config.mjs";
+import { signJwt } from "./stack/jwt.mjs";
+import { dbUrl } from "./stack/postgres.mjs";
+
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const userId = args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--") || (i === 0 && !a.startsWith("--")));
+if (!userId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) {
+  console.error("usage: npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]");
+  process.exit(2);
+}
+const admin = args.includes("--admin");
+const email = option("--email") ?? `${userId.slice(0, 8)}@example.test`;
+const ttl = Number(option("--ttl") ?? 3600);
+const ports = portsFrom(Number(option("--port") ?? PROFILES.dev.apiPort));
+const appMetadata = { provider: "email", providers: ["email"], ...(admin ? { role: "admin" } : {}) };
+
+const client = new pg.Client({ connectionString: dbUrl(ports.db, { ssl: false }) });
+try {
+  await client.connect();
+  await client.query(
+    `insert into auth.users (id, aud, role, email, raw_app_meta_data, email_confirmed_at)
+     values ($1, 'authenticated', 'authenticated', $2, $3, now())
+     on conflict (id) do update set raw_app_meta_data = excluded.raw_app_meta_data`,
+    [userId, email, JSON.stringify(appMetadata)],
+  );
+} catch (e) {
+  console.error(`Cannot reach the local database on port ${ports.db} (is \`npm start\` running?): ${e.message}`);
+  process.exit(1);
+} finally {
+  await client.end().catch(() => {});
+}
+const now = Math.floor(Date.now() / 1000);
+console.log(signJwt({
+  aud: "authenticated",
+  exp: now + ttl,
+  iat: now,
+  iss: `http://127.0.0.1:${ports.api}/auth/v1`,
+  sub: userId,
+  email,
+  role: "authenticated",
+  app_metadata: appMetadata,
+  user_metadata: {},
+  aal: "aal1",
+  session_id: crypto.randomUUID(),
+  is_anonymous: false,
+}, JWT_SECRET));
