@@ -26,8 +26,13 @@ try {
       { slug: "stack-fixture", verifyJwt: true, entrypoint: join(fixtures, "echo.ts") },
       { slug: "stack-fixture-public", verifyJwt: false, entrypoint: join(fixtures, "echo.ts") },
     ],
-    // Tests inject provider failures; fast retries keep the suite short without changing logic.
-    functionEnv: { AI_TEST_MODE: "1" },
+    // A short overall deadline lets the "provider hangs" tests finish in seconds; tripwire chat is
+    // configured with a retired model to check that its catalog replacement answers.
+    functionEnv: {
+      AI_DEADLINE_MS: "6000",
+      AI_ATTEMPT_TIMEOUT_MS: "4000",
+      AI_CHAT_MODELS_TRIPWIRE: "groq:llama-3.3-70b-versatile,openai:gpt-4.1-mini",
+    },
   });
 } catch (e) {
   console.error(e instanceof PortInUseError ? `Cannot start the test stack: ${e.message}` : e);

@@ -26,7 +26,6 @@ export function portsFrom(apiPort) {
     postgrest: apiPort + 9,
     postgrestAdmin: apiPort + 10,
     provider: apiPort + 18,
-    functionsFrom: apiPort + 19,
   };
 }
 

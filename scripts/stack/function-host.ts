@@ -1,12 +1,13 @@
 // Runs one edge function the way Supabase's edge runtime does: the function's own index.ts calls
-// `Deno.serve(handler)`; this host binds that handler to the port the stack assigned
-// (FUNCTION_PORT) and provides `EdgeRuntime.waitUntil`, keeping background work (ledger writes)
+// `Deno.serve(handler)`; this host binds that handler to a free loopback port (FUNCTION_PORT, or
+// one the system picks when it is 0) and prints `function listening on <port>` for the gateway.
+// It provides `EdgeRuntime.waitUntil`, keeping background work (ledger writes)
 // alive after the response and draining it before the process exits.
 // Usage: deno run --allow-all --config <function>/deno.json function-host.ts <entrypoint>
 
-const port = Number(Deno.env.get("FUNCTION_PORT"));
+const port = Number(Deno.env.get("FUNCTION_PORT") ?? 0);
 const entry = Deno.args[0];
-if (!port || !entry) {
+if (!Number.isInteger(port) || !entry) {
   console.error("usage: FUNCTION_PORT=<port> function-host.ts <entrypoint>");
   Deno.exit(2);
 }
@@ -37,7 +38,7 @@ let server: Deno.HttpServer | undefined;
     ...options,
     port,
     hostname: "127.0.0.1",
-    onListen: () => console.log(`function listening on ${port}`),
+    onListen: (addr) => console.log(`function listening on ${(addr as Deno.NetAddr).port}`),
   }, handler);
   return server;
 };

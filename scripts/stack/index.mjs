@@ -50,7 +50,6 @@ export async function startStack(opts) {
     ["PostgREST", ports.postgrest],
     ["PostgREST admin", ports.postgrestAdmin],
     ...(offline ? [["offline AI provider", ports.provider]] : []),
-    ...functions.map((f, i) => [`function ${f.slug}`, ports.functionsFrom + i]),
   ];
   for (const [what, port] of needed) {
     if (!(await isPortFree(port))) {
@@ -125,22 +124,39 @@ export async function startStack(opts) {
       SUPABASE_ANON_KEY: ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
       SUPABASE_DB_URL: dbUrl(ports.db, { ssl: false }),
+      // Not set by hosted Supabase (its gateway verifies JWTs); here functions verify them too.
+      SUPABASE_JWT_SECRET: JWT_SECRET,
     };
     for (const k of Object.keys(functionEnv)) if (functionEnv[k] === "") delete functionEnv[k];
 
+    // Function processes bind a port the system picks (so nothing else on the machine can take it
+    // first) and say which; the gateway routes to it.
     const fnPorts = new Map();
-    const fnProcs = functions.map((f, i) => {
-      const port = ports.functionsFrom + i;
-      fnPorts.set(f.slug, { port, verifyJwt: f.verifyJwt });
+    const fnProcs = functions.map((f) => {
+      const entry = { port: 0, verifyJwt: f.verifyJwt };
+      fnPorts.set(f.slug, entry);
+      let resolveListening;
+      const listening = new Promise((r) => (resolveListening = r));
       const config = f.importMap && existsSync(f.importMap) ? f.importMap : join(ROOT, "deno.json");
       const proc = startProcess(
         `function ${f.slug}`,
         BIN.deno,
         ["run", "--allow-all", "--no-prompt", "--config", config, join(ROOT, "scripts/stack/function-host.ts"), f.entrypoint],
-        { env: { ...functionEnv, FUNCTION_PORT: String(port) }, cwd: ROOT, onLine: (l) => log(`${f.slug}: ${l}`) },
+        {
+          env: { ...functionEnv, FUNCTION_PORT: "0" },
+          cwd: ROOT,
+          onLine: (l) => {
+            const m = /^function listening on (\d+)$/.exec(l);
+            if (m) {
+              entry.port = Number(m[1]);
+              resolveListening(entry.port);
+            }
+            log(`${f.slug}: ${l}`);
+          },
+        },
       );
       stoppers.push(() => proc.stop());
-      return { f, port, proc };
+      return { f, entry, proc, listening };
     });
 
     const gateway = await startGateway({ port: ports.api, postgrestPort: ports.postgrest, functions: fnPorts });
@@ -163,7 +179,12 @@ export async function startStack(opts) {
         }
       }, { what: "PostgREST", timeoutMs: 30000 }),
       offline ? ready("offline AI provider", ports.provider, provider) : Promise.resolve(),
-      ...fnProcs.map(({ f, port, proc }) => ready(`function ${f.slug}`, port, proc)),
+      ...fnProcs.map(({ f, proc, listening }) =>
+        waitFor(async () => {
+          if (proc.exited) throw new Error(`function ${f.slug} exited:\n${proc.tail.slice(-20).join("\n")}`);
+          return await Promise.race([listening, new Promise((r) => setTimeout(() => r(false), 100))]);
+        }, { what: `function ${f.slug}`, timeoutMs: 60000 })
+      ),
     ]);
 
     return {
@@ -177,7 +198,7 @@ export async function startStack(opts) {
         provider: offline ? providerUrl : null,
       },
       keys: { anon: ANON_KEY, serviceRole: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET },
-      functions: fnProcs.map(({ f, port, proc }) => ({ slug: f.slug, port, pid: proc.pid })),
+      functions: fnProcs.map(({ f, entry, proc }) => ({ slug: f.slug, port: entry.port, pid: proc.pid })),
       pids: [postgrest.pid, provider?.pid, ...fnProcs.map((x) => x.proc.pid)].filter(Boolean),
       env: functionEnv,
       stop,

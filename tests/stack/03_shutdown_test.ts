@@ -102,7 +102,7 @@ Deno.test("npm start prints the ready line, serves, and Ctrl-C leaves nothing ru
   await new Promise((r) => setTimeout(r, 300));
   const left = started.filter(alive);
   assert.deepEqual(left, [], "no process the stack started is still running");
-  for (const port of [API_PORT, API_PORT + 1, API_PORT + 9, API_PORT + 18, API_PORT + 19]) {
+  for (const port of [API_PORT, API_PORT + 1, API_PORT + 9, API_PORT + 18]) {
     assert.ok(await portFree(port), `port ${port} is free again`);
   }
   await Deno.remove(dataDir, { recursive: true });

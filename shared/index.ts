@@ -1,0 +1,8 @@
+/**
+ * Contracts and typed helpers for the school's AI edge functions. The schemas here are the ones
+ * the functions validate with (one source of truth under supabase/functions/_shared/contracts).
+ * @module
+ */
+export * from "../supabase/functions/_shared/contracts/chat.ts";
+export * from "./errors.ts";
+export * from "./invoke.ts";

@@ -1,0 +1,129 @@
+// Typed helpers around `supabase.functions.invoke` for the AI functions.
+import type { ChatDone, ChatResponse, ChatStreamEvent } from "../supabase/functions/_shared/contracts/chat.ts";
+import { ChatRequest } from "../supabase/functions/_shared/contracts/chat.ts";
+import { AiFunctionError, errorFromResponse } from "./errors.ts";
+
+/** The part of a SupabaseClient these helpers use. */
+export interface FunctionsInvoker {
+  functions: {
+    invoke(
+      name: string,
+      options?: { body?: Record<string, unknown> | FormData; headers?: Record<string, string> },
+    ): Promise<{ data: unknown; error: unknown; response?: Response }>;
+  };
+}
+
+export interface InvokeOptions {
+  /** Sent as Idempotency-Key: a retry with the same key returns the first result, charged once. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+/** Calls a function and returns its JSON body, or throws AiFunctionError. */
+export async function invokeJson<T>(
+  supabase: FunctionsInvoker,
+  name: string,
+  body: Record<string, unknown> | FormData,
+  opts: InvokeOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
+  const { data, error } = await supabase.functions.invoke(name, { body, headers });
+  if (error) throw await toError(error);
+  return data as T;
+}
+
+async function toError(error: unknown): Promise<AiFunctionError> {
+  const ctx = (error as { context?: unknown }).context;
+  if (ctx instanceof Response) return await errorFromResponse(ctx);
+  return new AiFunctionError("network_error", (error as Error)?.message ?? String(error), 0);
+}
+
+function invalid(issues: { path: PropertyKey[]; message: string }[]): AiFunctionError {
+  const first = issues[0];
+  return new AiFunctionError(
+    "invalid_request",
+    `${first.path.join(".") || "body"}: ${first.message}`,
+    400,
+    undefined,
+    undefined,
+    issues,
+  );
+}
+
+/**
+ * Asks the AI curator and waits for the whole answer.
+ * @example
+ * const answer = await invokeChat(supabase, { platform: "main", message: "Что такое ROI?" });
+ * console.log(answer.reply, answer.cost_usd);
+ */
+export async function invokeChat(
+  supabase: FunctionsInvoker,
+  input: ChatRequest,
+  opts: InvokeOptions = {},
+): Promise<ChatResponse> {
+  const parsed = ChatRequest.safeParse({ ...input, stream: false });
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return await invokeJson<ChatResponse>(supabase, "process-chat", parsed.data, opts);
+}
+
+/**
+ * Asks the AI curator and yields the answer as it is written: `delta` events, then one `done`
+ * (or an `error` event if the provider fails midway).
+ * @example
+ * for await (const ev of streamChat(supabase, { platform: "main", message: "Привет!" })) {
+ *   if (ev.type === "delta") render(ev.text);
+ * }
+ */
+export async function* streamChat(
+  supabase: FunctionsInvoker,
+  input: ChatRequest,
+  opts: InvokeOptions = {},
+): AsyncGenerator<ChatStreamEvent> {
+  const parsed = ChatRequest.safeParse({ ...input, stream: true });
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const headers: Record<string, string> = { accept: "text/event-stream" };
+  if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
+  const { data, error } = await supabase.functions.invoke("process-chat", { body: parsed.data, headers });
+  if (error) throw await toError(error);
+  if (!(data instanceof Response) || !data.body) {
+    // A JSON body (e.g. an idempotent replay answered as JSON): present it as one delta + done.
+    const full = data as ChatResponse;
+    const { reply, ...done } = full;
+    yield { type: "delta", text: reply };
+    yield { type: "done", data: done as ChatDone };
+    return;
+  }
+  yield* parseSse(data.body);
+}
+
+/** Parses `event:` / `data:` server-sent events into typed chat events. */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatStreamEvent> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value;
+      let idx;
+      while ((idx = buf.indexOf("\n\n")) >= 0) {
+        const raw = buf.slice(0, idx);
+        buf = buf.slice(idx + 2);
+        let event = "message";
+        let data = "";
+        for (const line of raw.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+        }
+        if (!data) continue;
+        const parsed = JSON.parse(data);
+        if (event === "delta") yield { type: "delta", text: parsed.text };
+        else if (event === "done") yield { type: "done", data: parsed };
+        else if (event === "error") yield { type: "error", data: parsed };
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

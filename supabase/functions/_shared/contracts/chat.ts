@@ -1,0 +1,58 @@
+// The process-chat contract: validated by the function, imported by frontends through `shared/`.
+import { z } from "zod";
+
+export const Platform = z.enum(["main", "tripwire"]);
+export type Platform = z.infer<typeof Platform>;
+
+export const MAX_MESSAGE_CHARS = 8000;
+export const MAX_HISTORY_TURNS = 40;
+
+export const ChatTurn = z.strictObject({
+  role: z.enum(["user", "assistant"]),
+  content: z.string().max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`),
+});
+export type ChatTurn = z.infer<typeof ChatTurn>;
+
+export const ChatRequest = z.strictObject({
+  platform: Platform,
+  message: z.string()
+    .transform((s) => s.trim())
+    .pipe(
+      z.string()
+        .min(1, "the message is empty")
+        .max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters after trimming`),
+    ),
+  history: z.array(ChatTurn).max(MAX_HISTORY_TURNS, `at most ${MAX_HISTORY_TURNS} turns`).optional(),
+  stream: z.boolean().optional(),
+});
+export type ChatRequest = z.input<typeof ChatRequest>;
+
+export const Usage = z.object({
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cached_input_tokens: z.number().int(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const Provider = z.enum(["groq", "openai"]);
+
+export const ChatResponse = z.object({
+  request_id: z.string().uuid(),
+  reply: z.string(),
+  provider: Provider,
+  model: z.string(),
+  usage: Usage,
+  cost_usd: z.string(),
+  fallback_used: z.boolean(),
+});
+export type ChatResponse = z.infer<typeof ChatResponse>;
+
+/** The `done` event of a streamed chat: everything the JSON response has except `reply`. */
+export const ChatDone = ChatResponse.omit({ reply: true });
+export type ChatDone = z.infer<typeof ChatDone>;
+
+/** Events of `stream: true`, as the typed helper yields them. */
+export type ChatStreamEvent =
+  | { type: "delta"; text: string }
+  | { type: "done"; data: ChatDone }
+  | { type: "error"; data: { code: string; message: string } };

@@ -1,0 +1,30 @@
+/**
+ * Every error code a client of these functions can see, with its HTTP status: the one table.
+ * Frontends import it through `shared/`; functions answer with `{ error: { code, message, hint? } }`.
+ */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable_audio: 422,
+  unprocessable_file: 422,
+  page_images_required: 422,
+  unpriced_model: 422,
+  budget_exceeded: 429,
+  rate_limited: 429,
+  upstream_unavailable: 502,
+  upstream_timeout: 504,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; hint?: string; details?: unknown };
+}

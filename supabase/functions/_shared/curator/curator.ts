@@ -1,0 +1,123 @@
+// The AI curator: one place that turns a student's message (typed, or transcribed from a voice
+// message) into a metered answer. process-chat and process-voice-message both call it.
+import { findModel } from "../ai/catalog.ts";
+import { candidatesFor } from "../ai/config.ts";
+import { runAIOperation } from "../ai/operation.ts";
+import { type ChatMessage, type ChatStreamResult, streamChatCompletion, chatCompletion, type ChatResult } from "../ai/providers.ts";
+import type { ChatTurn, Platform, Usage } from "../contracts/chat.ts";
+import type { Runtime } from "../runtime.ts";
+import { estimateTokens, trimHistory } from "./history.ts";
+import { CURATOR_MAX_OUTPUT_TOKENS, CURATOR_PROMPTS } from "./prompts.ts";
+
+export interface CuratorInput {
+  platform: Platform;
+  message: string;
+  history?: ChatTurn[];
+}
+
+export interface CuratorPlan {
+  candidates: { provider: "groq" | "openai"; model: string }[];
+  messages: ChatMessage[];
+  maxOutputTokens: number;
+  /** Estimated prompt size, for the budget reservation. */
+  inputTokens: number;
+}
+
+/** The smallest context window among the candidates (unknown → a safe 8K). */
+function contextWindowOf(candidates: CuratorPlan["candidates"]): number {
+  let min = Infinity;
+  for (const c of candidates) min = Math.min(min, findModel(c.provider, c.model)?.contextWindow ?? 8192);
+  return Number.isFinite(min) ? min : 8192;
+}
+
+/**
+ * Which models answer and with what prompt: the platform's system prompt, as much history as fits
+ * the smallest candidate's context window with room for the answer, then the message.
+ */
+export function planCurator(rt: Pick<Runtime, "env" | "now" | "log">, input: CuratorInput): CuratorPlan {
+  const { candidates, warnings } = candidatesFor("chat", input.platform, rt.env, rt.now());
+  for (const w of warnings) rt.log(JSON.stringify({ level: "warn", type: "ai_model_config", message: w }));
+  const system = CURATOR_PROMPTS[input.platform];
+  const maxOutputTokens = CURATOR_MAX_OUTPUT_TOKENS[input.platform];
+  const fixed = estimateTokens(system) + estimateTokens(input.message);
+  const room = contextWindowOf(candidates) - maxOutputTokens - fixed;
+  const history = trimHistory(input.history ?? [], Math.max(0, room));
+  const messages: ChatMessage[] = [
+    { role: "system", content: system },
+    ...history.map((t) => ({ role: t.role, content: t.content }) as ChatMessage),
+    { role: "user", content: input.message },
+  ];
+  const inputTokens = fixed + history.reduce((n, t) => n + estimateTokens(t.content), 0);
+  return { candidates: candidates.map((c) => ({ provider: c.provider, model: c.model })), messages, maxOutputTokens, inputTokens };
+}
+
+export interface CuratorContext {
+  requestId: string;
+  userId: string;
+  platform: Platform;
+  functionName: string;
+  signal?: AbortSignal;
+}
+
+export type CuratorOutcome =
+  | {
+    ok: true;
+    reply: string;
+    provider: "groq" | "openai";
+    model: string;
+    usage: Usage;
+    costUsd: string;
+    fallbackUsed: boolean;
+    partial: boolean;
+  }
+  | { ok: false; failure: { code: string; message: string; status: number; retryAfterSeconds?: number }; costUsd: string };
+
+/**
+ * Asks the curator. With `onDelta` the answer is streamed: text reaches `onDelta` as it arrives.
+ * Every provider attempt becomes one ledger row (operation `chat`).
+ */
+export async function askCurator(
+  rt: Pick<Runtime, "clients" | "tracker" | "routing" | "log">,
+  ctx: CuratorContext,
+  plan: CuratorPlan,
+  onDelta?: (text: string) => void | Promise<void>,
+): Promise<CuratorOutcome> {
+  const request = { messages: plan.messages, max_completion_tokens: plan.maxOutputTokens };
+  const result = await runAIOperation<ChatResult | ChatStreamResult>({
+    ...rt.routing,
+    context: {
+      requestId: ctx.requestId,
+      userId: ctx.userId,
+      platform: ctx.platform,
+      functionName: ctx.functionName,
+      operationType: "chat",
+    },
+    candidates: plan.candidates,
+    tracker: rt.tracker,
+    log: rt.log,
+    signal: ctx.signal,
+    attempt: (target, { signal, timeoutMs }) => {
+      // gpt-oss reasons before answering; "low" keeps a curator answer fast and cheap.
+      const req = target.model.startsWith("openai/gpt-oss") ? { ...request, reasoning_effort: "low" as const } : request;
+      return onDelta
+        ? streamChatCompletion(rt.clients, target, req, { signal, timeoutMs, onDelta })
+        : chatCompletion(rt.clients, target, req, { signal, timeoutMs });
+    },
+  });
+  if (!result.ok) return { ok: false, failure: result.failure, costUsd: result.costUsd };
+  const last = result.metrics[result.metrics.length - 1];
+  return {
+    ok: true,
+    reply: result.value.text,
+    provider: result.provider,
+    model: result.model,
+    usage: {
+      input_tokens: last?.input_tokens ?? 0,
+      output_tokens: last?.output_tokens ?? 0,
+      cached_input_tokens: last?.cached_input_tokens ?? 0,
+    },
+    costUsd: result.costUsd,
+    fallbackUsed: result.fallbackUsed,
+    partial: result.partial,
+  };
+}

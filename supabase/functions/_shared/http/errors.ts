@@ -1,0 +1,43 @@
+// Errors a client can see: one class, one response shape, statuses from the one table.
+import { type ErrorBody, type ErrorCode, ERROR_STATUS } from "../contracts/errors.ts";
+import { corsHeaders } from "./cors.ts";
+
+export { ERROR_STATUS, type ErrorCode };
+
+/** An error meant for the client: a stable `code`, a human `message`, an actionable `hint`. */
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { hint?: string; retryAfterSeconds?: number; details?: unknown; status?: number } = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+    this.status = options.status ?? ERROR_STATUS[code];
+  }
+}
+
+/** Turns any thrown value into the JSON error response; unknown errors are a 500 and logged. */
+export function errorResponse(err: unknown, log: (line: string) => void = console.error): Response {
+  if (!(err instanceof HttpError)) {
+    log(JSON.stringify({ level: "error", msg: "unhandled error", error: String(err), stack: (err as Error)?.stack }));
+    err = new HttpError("internal_error", "Something went wrong on our side.", {
+      hint: "Retry in a moment; if it persists, report the request id.",
+    });
+  }
+  const e = err as HttpError;
+  const body: ErrorBody = {
+    error: {
+      code: e.code,
+      message: e.message,
+      ...(e.options.hint ? { hint: e.options.hint } : {}),
+      ...(e.options.details !== undefined ? { details: e.options.details } : {}),
+    },
+  };
+  const headers: Record<string, string> = { ...corsHeaders, "content-type": "application/json" };
+  if (e.options.retryAfterSeconds !== undefined) {
+    headers["retry-after"] = String(Math.max(1, Math.ceil(e.options.retryAfterSeconds)));
+  }
+  return new Response(JSON.stringify(body), { status: e.status, headers });
+}

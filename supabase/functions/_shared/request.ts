@@ -1,0 +1,171 @@
+// Request-level steps every AI function takes around its provider calls: idempotency (a retried
+// request returns the first result without a second call or charge) and the budget (reserve the
+// most a call can cost before it, settle the real cost after).
+import { calculateCost } from "./ai/cost.ts";
+import { compareDecimal, formatDecimal } from "./ai/decimal.ts";
+import type { ModelTarget } from "./ai/providers.ts";
+import type { ControlStore } from "./db.ts";
+import { corsHeaders } from "./http/cors.ts";
+import { HttpError } from "./http/errors.ts";
+import type { Runtime } from "./runtime.ts";
+
+const MAX_KEY_LENGTH = 255;
+
+/** SHA-256 hex of a request's bytes: the same Idempotency-Key with another body is refused. */
+export async function requestHash(bytes: Uint8Array | string): Promise<string> {
+  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export interface IdempotencyScope {
+  key: string;
+  userId: string;
+  fn: string;
+}
+
+/** The Idempotency-Key header, validated; null when absent. */
+export function idempotencyKey(req: Request): string | null {
+  const key = req.headers.get("idempotency-key");
+  if (key === null) return null;
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new HttpError("invalid_request", "The Idempotency-Key header is not valid.", {
+      hint: `Use 1–${MAX_KEY_LENGTH} visible ASCII characters, e.g. a UUID.`,
+    });
+  }
+  return key;
+}
+
+/**
+ * Starts an idempotent request. Returns the stored response to replay, or null to go on.
+ * Throws 409 while the first request is still running or when the key was used for another body.
+ */
+export async function beginIdempotent(
+  store: ControlStore,
+  scope: IdempotencyScope,
+  hash: string,
+): Promise<{ status: number; body: unknown } | null> {
+  const state = await store.idempotencyBegin({ userId: scope.userId, fn: scope.fn, key: scope.key, requestHash: hash });
+  switch (state.state) {
+    case "new":
+      return null;
+    case "done":
+      return { status: state.status, body: state.body };
+    case "in_progress":
+      throw new HttpError("idempotency_conflict", "A request with this Idempotency-Key is still being processed.", {
+        hint: "Wait for the first request to finish, then retry with the same key.",
+        retryAfterSeconds: 1,
+      });
+    case "mismatch":
+      throw new HttpError("idempotency_conflict", "This Idempotency-Key was already used for a different request.", {
+        hint: "Use a new key for a new request.",
+      });
+  }
+}
+
+/** A JSON response replayed from the idempotency store. */
+export function replayResponse(stored: { status: number; body: unknown }): Response {
+  return new Response(JSON.stringify(stored.body), {
+    status: stored.status,
+    headers: { ...corsHeaders, "content-type": "application/json", "idempotent-replayed": "true" },
+  });
+}
+
+/**
+ * The most a call can cost: the priciest candidate with the whole prompt uncached and every
+ * output token used. This is what the budget reserves.
+ */
+export function costCeiling(
+  candidates: readonly ModelTarget[],
+  usage: { inputTokens: number; outputTokens: number } | { audioSeconds: number },
+  at: Date,
+): string {
+  let max = "0";
+  for (const c of candidates) {
+    let cost: string;
+    try {
+      cost = "audioSeconds" in usage
+        ? calculateCost(c.provider, c.model, { audio_seconds: usage.audioSeconds }, at).cost_usd
+        : calculateCost(c.provider, c.model, {
+          prompt_tokens: usage.inputTokens,
+          completion_tokens: usage.outputTokens,
+        }, at).cost_usd;
+    } catch {
+      continue; // an unpriced candidate is refused by routing's pricing anyway
+    }
+    if (compareDecimal(cost, max) > 0) max = cost;
+  }
+  return formatDecimal(max, 10);
+}
+
+export interface BudgetHold {
+  /** Settles the reservation with the real cost, in the background. */
+  settle(actualUsd: string): void;
+}
+
+/**
+ * Reserves `amountUsd` of the user's budget; throws 429 `budget_exceeded` (with Retry-After until
+ * the period resets) when the limit would be passed.
+ */
+export async function reserveBudget(
+  rt: Pick<Runtime, "store" | "waitUntil" | "log">,
+  a: { userId: string; platform: string; requestId: string; amountUsd: string },
+): Promise<BudgetHold> {
+  const r = await rt.store.reserveBudget(a);
+  if (!r.ok || !r.reservationId) {
+    throw new HttpError("budget_exceeded", "Your AI budget for this period is used up.", {
+      hint: `It renews in ${formatWait(r.retryAfterSeconds)}.`,
+      retryAfterSeconds: r.retryAfterSeconds,
+      details: { period: r.period, limit_usd: r.limitUsd, used_usd: r.usedUsd },
+    });
+  }
+  const id = r.reservationId;
+  let settled = false;
+  return {
+    settle(actualUsd) {
+      if (settled) return;
+      settled = true;
+      rt.waitUntil(
+        rt.store.settleBudget(id, actualUsd).catch((e) =>
+          rt.log(JSON.stringify({ level: "error", msg: "budget settle failed", reservation_id: id, error: String(e) }))
+        ),
+      );
+    },
+  };
+}
+
+function formatWait(seconds: number): string {
+  if (seconds >= 3600) return `${Math.ceil(seconds / 3600)} h`;
+  if (seconds >= 60) return `${Math.ceil(seconds / 60)} min`;
+  return `${Math.max(1, seconds)} s`;
+}
+
+/** Maps a routing failure to the client error (provider text never reaches the client). */
+export function upstreamError(failure: { code: string; message: string; status: number; retryAfterSeconds?: number }): HttpError {
+  switch (failure.code) {
+    case "rate_limited":
+      return new HttpError("rate_limited", "The AI service is busy right now.", {
+        hint: "Retry after the time in Retry-After.",
+        retryAfterSeconds: failure.retryAfterSeconds ?? 5,
+      });
+    case "upstream_timeout":
+    case "deadline_exceeded":
+      return new HttpError("upstream_timeout", "The AI service took too long to answer.", {
+        hint: "Retry in a moment.",
+      });
+    case "payload_too_large":
+      return new HttpError("payload_too_large", "The request is too large for the AI model.", {
+        hint: "Send less text or a smaller file.",
+      });
+    case "no_model_available":
+      return new HttpError("upstream_unavailable", "No AI model is available for this request.", {
+        status: 503,
+        hint: "Retry later; the service has been told.",
+      });
+    default:
+      return new HttpError("upstream_unavailable", "The AI service could not answer.", {
+        status: failure.status === 503 ? 503 : 502,
+        hint: "Retry in a moment.",
+      });
+  }
+}

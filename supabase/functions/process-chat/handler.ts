@@ -1,0 +1,175 @@
+// process-chat: the AI curator. The story of a request: preflight → authenticate → parse and
+// validate → idempotency → budget → ask the curator (streamed or not) → respond; every provider
+// attempt is recorded in the ledger in the background.
+import { type ChatDone, ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
+import { askCurator, planCurator } from "../_shared/curator/curator.ts";
+import { authenticate } from "../_shared/http/auth.ts";
+import { readBytes } from "../_shared/http/body.ts";
+import { corsHeaders, preflight } from "../_shared/http/cors.ts";
+import { errorResponse, HttpError } from "../_shared/http/errors.ts";
+import {
+  beginIdempotent,
+  costCeiling,
+  idempotencyKey,
+  type IdempotencyScope,
+  replayResponse,
+  requestHash,
+  reserveBudget,
+  upstreamError,
+} from "../_shared/request.ts";
+import type { Runtime } from "../_shared/runtime.ts";
+
+export const FUNCTION_NAME = "process-chat";
+/** 40 turns of 8,000 Cyrillic characters fit; anything bigger is not a chat request. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function parseRequest(bytes: Uint8Array, contentType: string | null) {
+  if (!/^application\/json\b/i.test(contentType ?? "")) {
+    throw new HttpError("invalid_request", "The body must be JSON (content-type: application/json).");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new HttpError("invalid_request", "The body is not valid JSON.");
+  }
+  const parsed = ChatRequest.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.join(".") || "body";
+    throw new HttpError("invalid_request", `${path}: ${issue.message}`, {
+      hint: "See the ChatRequest schema exported by shared/.",
+      details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
+  }
+  return parsed.data;
+}
+
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Replays a stored JSON result as the event stream the client asked for. */
+function replayAsStream(body: ChatResponse): Response {
+  const { reply, ...done } = body;
+  return new Response(sse("delta", { text: reply }) + sse("done", done), {
+    headers: { ...corsHeaders, "content-type": "text/event-stream", "idempotent-replayed": "true" },
+  });
+}
+
+/**
+ * @example Deno.serve(createChatHandler(createRuntime(Deno.env.toObject())));
+ */
+export function createChatHandler(rt: Runtime): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const pre = preflight(req);
+    if (pre) return pre;
+    let idem: IdempotencyScope | null = null;
+    try {
+      if (req.method !== "POST") throw new HttpError("method_not_allowed", "Use POST.");
+      const user = await authenticate(req, { secret: rt.jwtSecret });
+      const bytes = await readBytes(req, MAX_BODY_BYTES);
+      const input = parseRequest(bytes, req.headers.get("content-type"));
+
+      const key = idempotencyKey(req);
+      if (key) {
+        const scope = { key, userId: user.id, fn: FUNCTION_NAME };
+        const stored = await beginIdempotent(rt.store, scope, await requestHash(bytes));
+        if (stored) {
+          return input.stream && stored.status === 200
+            ? replayAsStream(stored.body as ChatResponse)
+            : replayResponse(stored);
+        }
+        idem = scope;
+      }
+
+      const requestId = crypto.randomUUID();
+      const plan = planCurator(rt, input);
+      const hold = await reserveBudget(rt, {
+        userId: user.id,
+        platform: input.platform,
+        requestId,
+        amountUsd: costCeiling(plan.candidates, { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens }, rt.now()),
+      });
+      const ctx = { requestId, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
+
+      if (!input.stream) {
+        const outcome = await askCurator(rt, ctx, plan);
+        hold.settle(outcome.costUsd);
+        if (!outcome.ok) throw upstreamError(outcome.failure);
+        const body: ChatResponse = {
+          request_id: requestId,
+          reply: outcome.reply,
+          provider: outcome.provider,
+          model: outcome.model,
+          usage: outcome.usage,
+          cost_usd: outcome.costUsd,
+          fallback_used: outcome.fallbackUsed,
+        };
+        if (idem) {
+          await rt.store.idempotencyComplete({ ...idem, status: 200, body });
+          idem = null;
+        }
+        return Response.json(body, { headers: { ...corsHeaders, "x-request-id": requestId } });
+      }
+
+      // Streamed: answer with HTTP errors until the first text arrives (routing may still retry
+      // or fall back unseen); after that, failures end the stream with an `error` event.
+      const encoder = new TextEncoder();
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+      let started!: (v: boolean) => void;
+      const firstText = new Promise<boolean>((r) => (started = r));
+      const write = (s: string) => {
+        try {
+          controller.enqueue(encoder.encode(s));
+        } catch { /* the client went away */ }
+      };
+      const scope = idem;
+      idem = null; // from here on, the stream's end completes or releases the key
+      const run = askCurator(rt, ctx, plan, (text) => {
+        started(true);
+        write(sse("delta", { text }));
+      }).then(async (outcome) => {
+        hold.settle(outcome.costUsd);
+        if (!outcome.ok) {
+          started(false);
+          if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
+          const e = upstreamError(outcome.failure);
+          write(sse("error", { code: e.code, message: e.message }));
+          controller.close();
+          return outcome;
+        }
+        const done: ChatDone = {
+          request_id: requestId,
+          provider: outcome.provider,
+          model: outcome.model,
+          usage: outcome.usage,
+          cost_usd: outcome.costUsd,
+          fallback_used: outcome.fallbackUsed,
+        };
+        if (outcome.partial) {
+          if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
+          write(sse("error", { code: "upstream_unavailable", message: "The answer was interrupted. Retry to get it whole." }));
+        } else {
+          if (scope) {
+            await rt.store.idempotencyComplete({ ...scope, status: 200, body: { ...done, reply: outcome.reply } })
+              .catch((e) => rt.log(JSON.stringify({ level: "error", msg: "idempotency complete failed", error: String(e) })));
+          }
+          write(sse("done", done));
+        }
+        controller.close();
+        return outcome;
+      });
+      if (!(await firstText)) {
+        const outcome = await run;
+        if (!outcome.ok) throw upstreamError(outcome.failure);
+      }
+      rt.waitUntil(run);
+      return new Response(stream, {
+        headers: { ...corsHeaders, "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": requestId },
+      });
+    } catch (err) {
+      if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
+      return errorResponse(err, rt.log);
+    }
+  };
+}
