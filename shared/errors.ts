@@ -15,6 +15,8 @@ export class AiFunctionError extends Error {
     /** Seconds to wait before retrying (429 budget_exceeded / rate_limited). */
     readonly retryAfterSeconds?: number,
     readonly details?: unknown,
+    /** The request's id (x-request-id), when it got that far: quote it in a support ticket. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = "AiFunctionError";
@@ -28,6 +30,7 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
     body = await res.clone().json();
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get("retry-after") ?? NaN);
+  const requestId = res.headers.get("x-request-id") ?? undefined;
   const e = (body as { error?: { code?: string; message?: string; hint?: string; details?: unknown } })
     ?.error;
   if (e?.code) {
@@ -38,6 +41,7 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
       e.hint,
       Number.isFinite(retryAfter) ? retryAfter : undefined,
       e.details,
+      requestId,
     );
   }
   // Hosted Supabase's gateway answers {"code":401,"message":"Invalid JWT"} before the function runs.

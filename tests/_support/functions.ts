@@ -84,8 +84,15 @@ export interface LedgerRow {
   error_code: string | null;
 }
 
-/** Ledger rows of a request, waiting (the writes run in the background) until `count` exist. */
-export async function ledgerRows(requestId: string, count = 1, timeoutMs = 5000): Promise<LedgerRow[]> {
+/**
+ * Ledger rows of a request, waiting (the writes run in the background) until `count` exist, or
+ * until `count` says the rows are complete.
+ */
+export async function ledgerRows(
+  requestId: string,
+  count: number | ((rows: LedgerRow[]) => boolean) = 1,
+  timeoutMs = 5000,
+): Promise<LedgerRow[]> {
   const until = Date.now() + timeoutMs;
   while (true) {
     const rows = await db()<LedgerRow[]>`
@@ -94,9 +101,20 @@ export async function ledgerRows(requestId: string, count = 1, timeoutMs = 5000)
              cost_usd::text, baseline_cost_usd::text, user_id, function_name, duration_ms, status,
              error_code
       from public.ai_operations_metrics where request_id = ${requestId} order by attempt`;
-    if (rows.length >= count || Date.now() > until) return rows;
+    const complete = typeof count === "number" ? rows.length >= count : count(rows);
+    if (complete || Date.now() > until) return rows;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A user's ledger rows, oldest first. */
+export async function ledgerRowsForUser(userId: string): Promise<LedgerRow[]> {
+  return await db()<LedgerRow[]>`
+    select request_id, attempt, operation_type, platform, provider, model, input_tokens,
+           cached_input_tokens, output_tokens, audio_seconds::text, billed_audio_seconds::text,
+           cost_usd::text, baseline_cost_usd::text, user_id, function_name, duration_ms, status,
+           error_code
+    from public.ai_operations_metrics where user_id = ${userId} order by created_at, attempt`;
 }
 
 /** How many ledger rows a user has (after a short settle for background writes). */

@@ -63,6 +63,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
     const pre = preflight(req);
     if (pre) return pre;
     let idem: IdempotencyScope | null = null;
+    let requestId: string | undefined;
     try {
       if (req.method !== "POST") throw new HttpError("method_not_allowed", "Use POST.");
       const user = await authenticate(req, { secret: rt.jwtSecret });
@@ -81,7 +82,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
         idem = scope;
       }
 
-      const requestId = crypto.randomUUID();
+      requestId = crypto.randomUUID();
       const plan = planCurator(rt, input);
       const hold = await reserveBudget(rt, {
         userId: user.id,
@@ -89,7 +90,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
         requestId,
         amountUsd: costCeiling(plan.candidates, { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens }, rt.now()),
       });
-      const ctx = { requestId, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
+      const ctx = { requestId: requestId as string, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
 
       if (!input.stream) {
         const outcome = await askCurator(rt, ctx, plan);
@@ -169,7 +170,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
       });
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
-      return errorResponse(err, rt.log);
+      return errorResponse(err, rt.log, requestId);
     }
   };
 }

@@ -19,7 +19,11 @@ export class HttpError extends Error {
 }
 
 /** Turns any thrown value into the JSON error response; unknown errors are a 500 and logged. */
-export function errorResponse(err: unknown, log: (line: string) => void = console.error): Response {
+export function errorResponse(
+  err: unknown,
+  log: (line: string) => void = console.error,
+  requestId?: string,
+): Response {
   if (!(err instanceof HttpError)) {
     log(JSON.stringify({ level: "error", msg: "unhandled error", error: String(err), stack: (err as Error)?.stack }));
     err = new HttpError("internal_error", "Something went wrong on our side.", {
@@ -36,6 +40,7 @@ export function errorResponse(err: unknown, log: (line: string) => void = consol
     },
   };
   const headers: Record<string, string> = { ...corsHeaders, "content-type": "application/json" };
+  if (requestId) headers["x-request-id"] = requestId;
   if (e.options.retryAfterSeconds !== undefined) {
     headers["retry-after"] = String(Math.max(1, Math.ceil(e.options.retryAfterSeconds)));
   }

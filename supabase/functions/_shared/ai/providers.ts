@@ -1,0 +1,644 @@
+/**
+ * Provider calls: Groq and OpenAI through the official `openai` client.
+ *
+ * This module makes exactly one HTTP attempt per call (`maxRetries: 0`); retries, fallback and the
+ * deadline belong to `routing.ts`. Every failure leaves here as a {@link ProviderError} with a
+ * machine code; the provider's own body is kept on a non-enumerable `detail` for logs only, because
+ * provider bodies can echo keys or internals and must never reach a client.
+ */
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from "openai";
+import { Buffer } from "node:buffer";
+import { retryAfterMsFromHeaders } from "./retry.ts";
+
+export type ProviderName = "groq" | "openai";
+
+/** A provider and one of its model ids: what routing tries, in order. */
+export interface ModelTarget {
+  provider: ProviderName;
+  model: string;
+}
+
+export const GROQ_DEFAULT_BASE_URL = "https://api.groq.com/openai/v1";
+export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** Where configuration comes from: a plain object (tests) or `Deno.env`. */
+export type EnvSource = Record<string, string | undefined> | {
+  get(key: string): string | undefined;
+};
+
+function readEnv(env: EnvSource, key: string): string | undefined {
+  const value = typeof env.get === "function"
+    ? (env as { get(key: string): string | undefined }).get(key)
+    : (env as Record<string, string | undefined>)[key];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** One client per provider; `null` when that provider has no API key configured (calls to it
+ * then fail with `not_configured`, which routing treats as "try the next candidate"). */
+export interface ProviderClients {
+  groq: OpenAI | null;
+  openai: OpenAI | null;
+}
+
+export interface ProviderClientOptions {
+  /** Replaces the global fetch (tests). */
+  fetch?: typeof fetch;
+  /** Client-level timeout per HTTP attempt when a call passes none (default 60 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Builds the Groq and OpenAI clients from `GROQ_API_KEY`, `GROQ_BASE_URL`, `OPENAI_API_KEY`,
+ * `OPENAI_BASE_URL`. Every option is passed explicitly so the Groq client can never pick up
+ * `OPENAI_*` variables (key, organisation, project) from the process environment.
+ *
+ * @example
+ * const clients = createProviderClients(Deno.env);
+ * const reply = await chatCompletion(clients, { provider: "groq", model: "openai/gpt-oss-120b" },
+ *   { messages: [{ role: "user", content: "Привет" }] });
+ */
+export function createProviderClients(
+  env: EnvSource,
+  options: ProviderClientOptions = {},
+): ProviderClients {
+  const make = (apiKey: string | undefined, baseURL: string): OpenAI | null =>
+    apiKey === undefined ? null : new OpenAI({
+      apiKey,
+      baseURL,
+      adminAPIKey: null,
+      organization: null,
+      project: null,
+      webhookSecret: null,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 60_000,
+      fetch: options.fetch,
+      logLevel: "off",
+    });
+  return {
+    groq: make(
+      readEnv(env, "GROQ_API_KEY"),
+      readEnv(env, "GROQ_BASE_URL") ?? GROQ_DEFAULT_BASE_URL,
+    ),
+    openai: make(
+      readEnv(env, "OPENAI_API_KEY"),
+      readEnv(env, "OPENAI_BASE_URL") ?? OPENAI_DEFAULT_BASE_URL,
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export type ProviderErrorCode =
+  | "rate_limited"
+  | "capacity_exceeded"
+  | "model_decommissioned"
+  | "model_not_found"
+  | "upstream_unavailable"
+  | "upstream_timeout"
+  | "bad_request"
+  | "payload_too_large"
+  | "unauthorized"
+  | "not_configured"
+  | "stream_interrupted"
+  | "aborted";
+
+/** Usage as chat completions report it (the shape `calculateCost` accepts). */
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+/** Audio usage for transcription pricing. */
+export interface AudioUsage {
+  audio_seconds: number;
+}
+
+export interface ProviderErrorInit {
+  provider: ProviderName;
+  model: string;
+  status: number | null;
+  code: ProviderErrorCode;
+  retryable: boolean;
+  retryAfterMs?: number;
+  /** Usage the provider had already spent when the attempt failed (a stream cut midway). */
+  usage?: ChatUsage;
+  /** For logs only: the provider's message/body. Never serialised, never sent to clients. */
+  detail?: unknown;
+}
+
+/**
+ * A failed provider attempt, safe to show: `message` is ours, not the provider's.
+ * `detail` (non-enumerable) keeps the provider's body for logs.
+ */
+export class ProviderError extends Error {
+  readonly provider: ProviderName;
+  readonly model: string;
+  readonly status: number | null;
+  readonly code: ProviderErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+  readonly usage?: ChatUsage;
+  declare readonly detail: unknown;
+
+  constructor(init: ProviderErrorInit) {
+    super(
+      `${init.provider} ${init.model}: ${init.code.replaceAll("_", " ")}` +
+        (init.status ? ` (HTTP ${init.status})` : ""),
+    );
+    this.name = "ProviderError";
+    this.provider = init.provider;
+    this.model = init.model;
+    this.status = init.status;
+    this.code = init.code;
+    this.retryable = init.retryable;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.usage !== undefined) this.usage = init.usage;
+    Object.defineProperty(this, "detail", { value: init.detail, enumerable: false });
+  }
+}
+
+const RETRYABLE_STATUS = new Set([429, 498, 500, 502, 503, 504]);
+
+/** Maps anything the `openai` client (or fetch) throws to a {@link ProviderError}. */
+export function toProviderError(
+  err: unknown,
+  target: ModelTarget,
+  signal?: AbortSignal,
+): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const base = { provider: target.provider, model: target.model };
+  if (signal?.aborted) {
+    // Routing aborts an attempt with a ProviderError as the reason (timeout, deadline); keep it.
+    const reason = signal.reason;
+    if (reason instanceof ProviderError) {
+      return new ProviderError({
+        ...base,
+        status: null,
+        code: reason.code,
+        retryable: reason.retryable,
+        detail: err,
+      });
+    }
+    return new ProviderError({
+      ...base,
+      status: null,
+      code: "aborted",
+      retryable: false,
+      detail: err,
+    });
+  }
+  if (err instanceof APIConnectionTimeoutError) {
+    return new ProviderError({
+      ...base,
+      status: null,
+      code: "upstream_timeout",
+      retryable: true,
+      detail: err.message,
+    });
+  }
+  if (err instanceof APIUserAbortError || (err instanceof Error && err.name === "AbortError")) {
+    return new ProviderError({
+      ...base,
+      status: null,
+      code: "aborted",
+      retryable: false,
+      detail: err.message,
+    });
+  }
+  if (err instanceof APIError) {
+    const status = typeof err.status === "number" ? err.status : null;
+    const detail = { message: err.message, body: err.error, requestId: err.requestID };
+    const providerCode = typeof err.code === "string" ? err.code : undefined;
+    if (status === null) {
+      // A connection failure or an error event inside a stream.
+      return new ProviderError({
+        ...base,
+        status,
+        code: "upstream_unavailable",
+        retryable: true,
+        detail,
+      });
+    }
+    const code = codeForStatus(status, providerCode);
+    return new ProviderError({
+      ...base,
+      status,
+      code,
+      retryable: RETRYABLE_STATUS.has(status) && code !== "model_decommissioned",
+      retryAfterMs: status === 429 || status === 498 || status === 503
+        ? retryAfterMsFromHeaders(err.headers, Date.now(), status === 429)
+        : undefined,
+      detail,
+    });
+  }
+  // fetch's own TypeError ("connection refused"), a body read error, a malformed SSE line…
+  return new ProviderError({
+    ...base,
+    status: null,
+    code: "upstream_unavailable",
+    retryable: true,
+    detail: err instanceof Error ? err.message : String(err),
+  });
+}
+
+function codeForStatus(status: number, providerCode: string | undefined): ProviderErrorCode {
+  if (providerCode === "model_decommissioned") return "model_decommissioned";
+  if (providerCode === "model_not_found") return "model_not_found";
+  switch (status) {
+    case 429:
+      return "rate_limited";
+    case 498:
+      return "capacity_exceeded";
+    case 504:
+      return "upstream_timeout";
+    case 404:
+      return "model_not_found";
+    case 413:
+      return "payload_too_large";
+    case 401:
+    case 403:
+      return "unauthorized";
+    case 499:
+      return "aborted";
+  }
+  if (status >= 500) return "upstream_unavailable";
+  return "bad_request";
+}
+
+/** Per-request options for the client: it rejects `timeout: undefined`, so only set it when given. */
+function requestOptions(opts: CallOptions): { signal?: AbortSignal; timeout?: number } {
+  return {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeout: Math.max(1, Math.round(opts.timeoutMs)) } : {}),
+  };
+}
+
+function clientFor(clients: ProviderClients, target: ModelTarget): OpenAI {
+  const client = clients[target.provider];
+  if (!client) {
+    throw new ProviderError({
+      ...target,
+      status: null,
+      code: "not_configured",
+      retryable: false,
+      detail: `${target.provider.toUpperCase()}_API_KEY is not set`,
+    });
+  }
+  return client;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export type ChatMessage = OpenAI.Chat.ChatCompletionMessageParam;
+
+/** A chat request without `model` and `stream` (routing supplies the model; the function picks
+ * plain or streamed). Any other chat-completions field may be set. */
+export type ChatRequest =
+  & Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, "model" | "stream" | "stream_options">
+  & { reasoning_effort?: string | null };
+
+export interface CallOptions {
+  /** Aborts the HTTP attempt (routing passes one that also fires on timeout and deadline). */
+  signal?: AbortSignal;
+  /** Per-attempt timeout for the response headers (the client's `timeout`). */
+  timeoutMs?: number;
+}
+
+/** Fields Groq answers with 400 (console.groq.com/docs/openai, checked 2026-11-25). */
+const GROQ_REJECTED_FIELDS = ["logprobs", "logit_bias", "top_logprobs"] as const;
+
+/**
+ * Returns a copy of `request` that `provider` accepts. For Groq this drops `logprobs`,
+ * `logit_bias`, `top_logprobs`, `messages[].name` and `n` > 1 (Groq supports only n = 1); the
+ * request for OpenAI is returned unchanged. `dropped` names what was removed, for a log line.
+ */
+export function sanitizeChatRequest<R extends Record<string, unknown>>(
+  provider: ProviderName,
+  request: R,
+): { request: R; dropped: string[] } {
+  if (provider !== "groq") return { request, dropped: [] };
+  const copy: Record<string, unknown> = { ...request };
+  const dropped: string[] = [];
+  for (const field of GROQ_REJECTED_FIELDS) {
+    if (field in copy) {
+      delete copy[field];
+      dropped.push(field);
+    }
+  }
+  if ("n" in copy) {
+    if (copy.n != null && copy.n !== 1) dropped.push("n");
+    delete copy.n;
+  }
+  if (Array.isArray(copy.messages)) {
+    let droppedName = false;
+    copy.messages = copy.messages.map((message) => {
+      if (message && typeof message === "object" && "name" in message) {
+        droppedName = true;
+        const { name: _name, ...rest } = message as Record<string, unknown>;
+        return rest;
+      }
+      return message;
+    });
+    if (droppedName) dropped.push("messages[].name");
+  }
+  return { request: copy as R, dropped };
+}
+
+export interface ChatResult {
+  text: string;
+  usage: ChatUsage | null;
+  finishReason: string | null;
+  /** The full provider response (tool calls, JSON mode…), never to be sent to a client as is. */
+  response: OpenAI.Chat.ChatCompletion;
+}
+
+/**
+ * One non-streamed chat completion.
+ *
+ * @example
+ * const { text, usage } = await chatCompletion(clients, target, { messages }, { signal });
+ */
+export async function chatCompletion(
+  clients: ProviderClients,
+  target: ModelTarget,
+  request: ChatRequest,
+  opts: CallOptions = {},
+): Promise<ChatResult> {
+  const client = clientFor(clients, target);
+  const { request: body } = sanitizeChatRequest(target.provider, {
+    ...request,
+    model: target.model,
+    stream: false,
+  } as Record<string, unknown>);
+  try {
+    const response = await client.chat.completions.create(
+      body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
+      requestOptions(opts),
+    );
+    const choice = response.choices?.[0];
+    return {
+      text: choice?.message?.content ?? "",
+      usage: normaliseUsage(response.usage) ?? null,
+      finishReason: choice?.finish_reason ?? null,
+      response,
+    };
+  } catch (err) {
+    throw toProviderError(err, target, opts.signal);
+  }
+}
+
+function normaliseUsage(raw: unknown): ChatUsage | undefined {
+  if (!raw || typeof raw !== "object") return undefined;
+  const u = raw as Record<string, unknown>;
+  if (typeof u.prompt_tokens !== "number" || typeof u.completion_tokens !== "number") {
+    return undefined;
+  }
+  const usage: ChatUsage = {
+    prompt_tokens: u.prompt_tokens,
+    completion_tokens: u.completion_tokens,
+  };
+  if (typeof u.total_tokens === "number") usage.total_tokens = u.total_tokens;
+  const details = u.prompt_tokens_details as Record<string, unknown> | null | undefined;
+  if (details && typeof details.cached_tokens === "number") {
+    usage.prompt_tokens_details = { cached_tokens: details.cached_tokens };
+  }
+  return usage;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming
+
+export interface StreamOptions extends CallOptions {
+  /** Called with each text delta as it arrives (write it to the client's stream). */
+  onDelta?: (text: string) => void | Promise<void>;
+}
+
+export interface ChatStreamResult {
+  text: string;
+  /** Provider-reported usage; on a cut stream with no usage chunk, an estimate (see
+   * `usageEstimated`). */
+  usage: ChatUsage | null;
+  usageEstimated: boolean;
+  finishReason: string | null;
+  /** True when the stream ended before the model finished (cut, timed out or aborted) after
+   * text had already been delivered: the text is incomplete and must not be retried. */
+  partial: boolean;
+  /** Why a partial stream ended. */
+  interruption?: ProviderErrorCode;
+}
+
+/**
+ * A streamed chat completion with `stream_options.include_usage`.
+ *
+ * Usage is read from the final usage chunk and from Groq's `x_groq.usage`. Failures before the
+ * first text delta throw a {@link ProviderError} (routing may retry: the user has seen nothing).
+ * A stream that breaks after text was delivered resolves with `partial: true` and the usage known
+ * so far; when the provider never sent usage, the usage is estimated (prompt ≈ characters / 4,
+ * completion = content chunks received, each chunk carrying about one token) and
+ * `usageEstimated` is true, because a cut stream is still billed by the provider and a $0 row
+ * would understate spend.
+ */
+export async function streamChatCompletion(
+  clients: ProviderClients,
+  target: ModelTarget,
+  request: ChatRequest,
+  opts: StreamOptions = {},
+): Promise<ChatStreamResult> {
+  const client = clientFor(clients, target);
+  const { request: body } = sanitizeChatRequest(target.provider, {
+    ...request,
+    model: target.model,
+    stream: true,
+    stream_options: { include_usage: true },
+  } as Record<string, unknown>);
+
+  let text = "";
+  let usage: ChatUsage | undefined;
+  let finishReason: string | null = null;
+  let contentChunks = 0;
+  let failure: ProviderError | undefined;
+  let opened = false;
+  try {
+    const stream = await client.chat.completions.create(
+      body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming,
+      requestOptions(opts),
+    );
+    opened = true;
+    for await (const chunk of stream) {
+      const extra = chunk as unknown as { x_groq?: { usage?: unknown } };
+      usage = normaliseUsage(chunk.usage) ?? normaliseUsage(extra.x_groq?.usage) ?? usage;
+      for (const choice of chunk.choices ?? []) {
+        const delta = choice.delta?.content;
+        if (delta) {
+          text += delta;
+          contentChunks++;
+          await opts.onDelta?.(delta);
+        }
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+      }
+    }
+    // The client ends iteration quietly when the connection drops or our signal aborts.
+    if (opts.signal?.aborted) failure = toProviderError(opts.signal.reason, target, opts.signal);
+    else if (finishReason === null) {
+      failure = new ProviderError({
+        ...target,
+        status: null,
+        code: "stream_interrupted",
+        retryable: true,
+        detail: "stream ended without finish_reason",
+      });
+    }
+  } catch (err) {
+    failure = toProviderError(err, target, opts.signal);
+  }
+
+  if (!failure) {
+    return { text, usage: usage ?? null, usageEstimated: false, finishReason, partial: false };
+  }
+  // Once the stream was open, a transport error is the stream being cut, whatever its cause.
+  const interruption: ProviderErrorCode = opened && failure.code === "upstream_unavailable"
+    ? "stream_interrupted"
+    : failure.code;
+  const usageEstimated = usage === undefined && contentChunks > 0;
+  const knownUsage = usage ??
+    (contentChunks > 0
+      ? { prompt_tokens: estimatePromptTokens(request.messages), completion_tokens: contentChunks }
+      : undefined);
+  if (text === "") {
+    // Nothing reached the user: let routing decide (retry or fall back), carrying spent usage.
+    throw new ProviderError({
+      provider: failure.provider,
+      model: failure.model,
+      status: failure.status,
+      code: interruption,
+      retryable: failure.retryable,
+      retryAfterMs: failure.retryAfterMs,
+      usage: knownUsage,
+      detail: failure.detail,
+    });
+  }
+  return {
+    text,
+    usage: knownUsage ?? null,
+    usageEstimated,
+    finishReason,
+    partial: true,
+    interruption,
+  };
+}
+
+/** Rough prompt size for a cut stream that never reported usage: characters / 4, rounded up. */
+function estimatePromptTokens(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const message of messages) {
+    const content = (message as { content?: unknown }).content;
+    if (typeof content === "string") chars += content.length;
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        if (part && typeof part === "object" && typeof part.text === "string") {
+          chars += part.text.length;
+        }
+      }
+    }
+  }
+  return Math.ceil(chars / 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vision
+
+export interface ImageInput {
+  bytes: Uint8Array;
+  /** e.g. "image/jpeg", "image/png", "image/webp". */
+  mimeType: string;
+}
+
+/** An image as a chat content part with a base64 data URL (Groq takes ≤ 4 MB this way). */
+export function imageContentPart(image: ImageInput): OpenAI.Chat.ChatCompletionContentPartImage {
+  const base64 = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength)
+    .toString("base64");
+  return { type: "image_url", image_url: { url: `data:${image.mimeType};base64,${base64}` } };
+}
+
+export interface VisionRequest extends Omit<ChatRequest, "messages"> {
+  system?: string;
+  prompt: string;
+  images: readonly ImageInput[];
+}
+
+/** A chat completion over images: one user message with the prompt and one part per image. */
+export function visionCompletion(
+  clients: ProviderClients,
+  target: ModelTarget,
+  { system, prompt, images, ...rest }: VisionRequest,
+  opts: CallOptions = {},
+): Promise<ChatResult> {
+  const messages: ChatMessage[] = [];
+  if (system) messages.push({ role: "system", content: system });
+  messages.push({
+    role: "user",
+    content: [{ type: "text", text: prompt }, ...images.map(imageContentPart)],
+  });
+  return chatCompletion(clients, target, { ...rest, messages } as ChatRequest, opts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transcription
+
+export interface TranscriptionRequest {
+  audio: Blob | Uint8Array;
+  /** File name with an extension the provider recognises (e.g. "voice.ogg"). */
+  filename: string;
+  mimeType?: string;
+  /** ISO-639-1, e.g. "ru". */
+  language?: string;
+  prompt?: string;
+}
+
+export interface TranscriptionResult {
+  text: string;
+  language?: string;
+  /** Audio length the provider reports (`verbose_json`), when it reports one. */
+  durationSeconds?: number;
+  /** `{ audio_seconds }` for pricing, or null when the provider gave no duration (the caller
+   * should then measure the file itself). */
+  usage: AudioUsage | null;
+}
+
+/** Transcribes audio with `response_format: "verbose_json"` (the format that carries duration). */
+export async function transcribe(
+  clients: ProviderClients,
+  target: ModelTarget,
+  request: TranscriptionRequest,
+  opts: CallOptions = {},
+): Promise<TranscriptionResult> {
+  const client = clientFor(clients, target);
+  try {
+    const file = await toFile(request.audio, request.filename, { type: request.mimeType });
+    const result = await client.audio.transcriptions.create(
+      {
+        file,
+        model: target.model,
+        response_format: "verbose_json",
+        ...(request.language ? { language: request.language } : {}),
+        ...(request.prompt ? { prompt: request.prompt } : {}),
+      },
+      requestOptions(opts),
+    ) as unknown as { text?: string; language?: string; duration?: number };
+    const duration = typeof result.duration === "number" && Number.isFinite(result.duration)
+      ? result.duration
+      : undefined;
+    return {
+      text: result.text ?? "",
+      ...(result.language ? { language: result.language } : {}),
+      ...(duration !== undefined ? { durationSeconds: duration } : {}),
+      usage: duration !== undefined ? { audio_seconds: duration } : null,
+    };
+  } catch (err) {
+    throw toProviderError(err, target, opts.signal);
+  }
+}

@@ -1,0 +1,342 @@
+import assert from "node:assert/strict";
+import {
+  chatCompletion,
+  createProviderClients,
+  type ModelTarget,
+  ProviderError,
+  sanitizeChatRequest,
+  streamChatCompletion,
+  transcribe,
+  visionCompletion,
+} from "./providers.ts";
+
+const GROQ: ModelTarget = { provider: "groq", model: "openai/gpt-oss-120b" };
+const OPENAI: ModelTarget = { provider: "openai", model: "gpt-4.1-mini" };
+
+interface Captured {
+  url: string;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Clients whose fetch answers with `reply` and records each request. */
+function fakeClients(reply: (req: Captured) => Response) {
+  const requests: Captured[] = [];
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    // The client probes FormData support with fetch("data:,"): let that through.
+    if (String(input).startsWith("data:")) return globalThis.fetch(input, init);
+    const req = new Request(input, init);
+    const type = req.headers.get("content-type") ?? "";
+    const body = init?.body instanceof FormData
+      ? init.body
+      : type.includes("json")
+      ? await req.json()
+      : null;
+    const captured = { url: req.url, headers: req.headers, body };
+    requests.push(captured);
+    return reply(captured);
+  };
+  const clients = createProviderClients(
+    {
+      GROQ_API_KEY: "gk",
+      OPENAI_API_KEY: "ok",
+      GROQ_BASE_URL: "http://groq.test/openai/v1",
+      OPENAI_BASE_URL: "http://openai.test/v1",
+    },
+    { fetch: fetch as typeof globalThis.fetch },
+  );
+  return { clients, requests };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+
+const completion = (
+  content: string,
+  usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+) => ({
+  id: "c1",
+  object: "chat.completion",
+  created: 0,
+  model: "m",
+  choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+  usage,
+});
+
+function sse(chunks: unknown[], done = true): Response {
+  const lines = chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") +
+    (done ? "data: [DONE]\n\n" : "");
+  return new Response(lines, { headers: { "content-type": "text/event-stream" } });
+}
+
+const delta = (
+  content: string,
+  finish: string | null = null,
+  extra: Record<string, unknown> = {},
+) => ({
+  id: "c1",
+  object: "chat.completion.chunk",
+  created: 0,
+  model: "m",
+  choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+  ...extra,
+});
+
+Deno.test("the sanitiser drops every field Groq rejects, and only for Groq", () => {
+  const request = {
+    messages: [{ role: "user", content: "hi", name: "student" }],
+    logprobs: true,
+    top_logprobs: 3,
+    logit_bias: { "42": 1 },
+    n: 2,
+    temperature: 0.2,
+  };
+  const { request: groq, dropped } = sanitizeChatRequest("groq", request);
+  assert.deepEqual(groq, { messages: [{ role: "user", content: "hi" }], temperature: 0.2 });
+  assert.deepEqual(dropped.sort(), [
+    "logit_bias",
+    "logprobs",
+    "messages[].name",
+    "n",
+    "top_logprobs",
+  ]);
+  assert.equal(sanitizeChatRequest("openai", request).request, request);
+  assert.equal(request.messages[0].name, "student", "the caller's object is not mutated");
+});
+
+Deno.test("clients use the configured base URLs and keys; a missing key leaves that client null", () => {
+  const clients = createProviderClients({ GROQ_API_KEY: "gk" });
+  assert.equal(clients.groq?.baseURL, "https://api.groq.com/openai/v1");
+  assert.equal(clients.groq?.apiKey, "gk");
+  assert.equal(clients.groq?.maxRetries, 0);
+  assert.equal(clients.openai, null);
+  const env = new Map([["OPENAI_API_KEY", "ok"], ["OPENAI_BASE_URL", "http://127.0.0.1:1/v1"]]);
+  assert.equal(createProviderClients(env).openai?.baseURL, "http://127.0.0.1:1/v1");
+});
+
+Deno.test("a call to an unconfigured provider fails with not_configured", async () => {
+  const clients = createProviderClients({ GROQ_API_KEY: "gk" });
+  await assert.rejects(
+    chatCompletion(clients, OPENAI, { messages: [{ role: "user", content: "x" }] }),
+    (e) => e instanceof ProviderError && e.code === "not_configured" && !e.retryable,
+  );
+});
+
+Deno.test("a plain chat returns text and usage, and sends a sanitised body to Groq", async () => {
+  const { clients, requests } = fakeClients(() => json(200, completion("Привет")));
+  const result = await chatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "hi", name: "x" }],
+    logprobs: true,
+  });
+  assert.equal(result.text, "Привет");
+  assert.deepEqual(result.usage, { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 });
+  assert.equal(requests[0].url, "http://groq.test/openai/v1/chat/completions");
+  assert.equal(requests[0].headers.get("authorization"), "Bearer gk");
+  assert.deepEqual(requests[0].body, {
+    messages: [{ role: "user", content: "hi" }],
+    model: "openai/gpt-oss-120b",
+    stream: false,
+  });
+});
+
+Deno.test("a 429 maps to rate_limited with the advertised wait; the body is kept out of the message", async () => {
+  const { clients } = fakeClients(() =>
+    json(429, {
+      error: {
+        message: "Rate limit reached for org_SECRET",
+        type: "tokens",
+        code: "rate_limit_exceeded",
+      },
+    }, {
+      "retry-after": "2",
+      "x-ratelimit-reset-tokens": "7.66s",
+    })
+  );
+  const err = await chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] })
+    .catch((e) => e);
+  assert.ok(err instanceof ProviderError);
+  assert.equal(err.code, "rate_limited");
+  assert.equal(err.status, 429);
+  assert.equal(err.retryable, true);
+  assert.equal(err.retryAfterMs, 2_000);
+  assert.ok(!err.message.includes("org_SECRET"));
+  assert.ok(!JSON.stringify(err).includes("org_SECRET"), "detail is not serialised");
+  assert.ok(JSON.stringify(err.detail).includes("org_SECRET"), "detail keeps the body for logs");
+});
+
+Deno.test("provider statuses map to our codes", async () => {
+  const cases: Array<[number, unknown, string, boolean]> = [
+    [
+      400,
+      { error: { message: "gone", type: "invalid_request_error", code: "model_decommissioned" } },
+      "model_decommissioned",
+      false,
+    ],
+    [404, { error: { message: "no", code: "model_not_found" } }, "model_not_found", false],
+    [400, { error: { message: "bad" } }, "bad_request", false],
+    [413, { error: { message: "big" } }, "payload_too_large", false],
+    [401, { error: { message: "key" } }, "unauthorized", false],
+    [498, { error: { message: "flex" } }, "capacity_exceeded", true],
+    [500, { error: { message: "x" } }, "upstream_unavailable", true],
+    [502, { error: { message: "x" } }, "upstream_unavailable", true],
+    [503, { error: { message: "x" } }, "upstream_unavailable", true],
+    [504, { error: { message: "x" } }, "upstream_timeout", true],
+  ];
+  for (const [status, body, code, retryable] of cases) {
+    const { clients } = fakeClients(() => json(status, body));
+    const err = await chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] })
+      .catch((e) => e);
+    assert.ok(err instanceof ProviderError, `${status}`);
+    assert.equal(err.code, code, `${status}`);
+    assert.equal(err.retryable, retryable, `${status}`);
+  }
+});
+
+Deno.test("a connection failure is upstream_unavailable and retryable", async () => {
+  const clients = createProviderClients({ GROQ_API_KEY: "gk" }, {
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+  });
+  const err = await chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] })
+    .catch((e) => e);
+  assert.ok(err instanceof ProviderError && err.code === "upstream_unavailable" && err.retryable);
+});
+
+Deno.test("a stream yields deltas and takes usage from the final usage chunk", async () => {
+  const { clients, requests } = fakeClients(() =>
+    sse([
+      delta("При"),
+      delta("вет", "stop"),
+      {
+        id: "c1",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "m",
+        choices: [],
+        usage: { prompt_tokens: 9, completion_tokens: 2 },
+      },
+    ])
+  );
+  const deltas: string[] = [];
+  const result = await streamChatCompletion(clients, OPENAI, {
+    messages: [{ role: "user", content: "x" }],
+  }, {
+    onDelta: (d) => void deltas.push(d),
+  });
+  assert.deepEqual(deltas, ["При", "вет"]);
+  assert.equal(result.text, "Привет");
+  assert.equal(result.partial, false);
+  assert.deepEqual(result.usage, { prompt_tokens: 9, completion_tokens: 2 });
+  assert.deepEqual((requests[0].body as { stream_options: unknown }).stream_options, {
+    include_usage: true,
+  });
+});
+
+Deno.test("a stream reads Groq's x_groq.usage when no usage chunk comes", async () => {
+  const { clients } = fakeClients(() =>
+    sse([
+      delta("a"),
+      delta("b", "stop", {
+        x_groq: {
+          usage: {
+            prompt_tokens: 5,
+            completion_tokens: 2,
+            prompt_tokens_details: { cached_tokens: 1 },
+          },
+        },
+      }),
+    ])
+  );
+  const result = await streamChatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.deepEqual(result.usage, {
+    prompt_tokens: 5,
+    completion_tokens: 2,
+    prompt_tokens_details: { cached_tokens: 1 },
+  });
+});
+
+Deno.test("a stream cut after text is partial, with usage estimated from what arrived", async () => {
+  const { clients } = fakeClients(() => sse([delta("один "), delta("два ")], false));
+  const result = await streamChatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "12345678" }], // 8 characters → 2 tokens
+  });
+  assert.equal(result.partial, true);
+  assert.equal(result.interruption, "stream_interrupted");
+  assert.equal(result.text, "один два ");
+  assert.equal(result.usageEstimated, true);
+  assert.deepEqual(result.usage, { prompt_tokens: 2, completion_tokens: 2 });
+});
+
+Deno.test("a stream cut before any text throws a retryable error", async () => {
+  const { clients } = fakeClients(() => sse([], false));
+  await assert.rejects(
+    streamChatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] }),
+    (e) => e instanceof ProviderError && e.code === "stream_interrupted" && e.retryable,
+  );
+});
+
+Deno.test("vision sends each image as a base64 data URL content part", async () => {
+  const { clients, requests } = fakeClients(() => json(200, completion("кошка")));
+  await visionCompletion(clients, { provider: "groq", model: "qwen/qwen3.8-27b" }, {
+    prompt: "Что на фото?",
+    images: [{ bytes: new Uint8Array([1, 2, 3]), mimeType: "image/png" }],
+  });
+  const body = requests[0].body as { messages: Array<{ content: unknown }> };
+  assert.deepEqual(body.messages[0].content, [
+    { type: "text", text: "Что на фото?" },
+    { type: "image_url", image_url: { url: "data:image/png;base64,AQID" } },
+  ]);
+});
+
+Deno.test("transcription asks for verbose_json and returns text, language and duration", async () => {
+  const { clients, requests } = fakeClients(() =>
+    json(200, { text: "привет", language: "russian", duration: 3.52, segments: [] })
+  );
+  const result = await transcribe(clients, { provider: "groq", model: "whisper-large-v3" }, {
+    audio: new Uint8Array([0, 1, 2]),
+    filename: "voice.ogg",
+    language: "ru",
+  });
+  assert.deepEqual(result, {
+    text: "привет",
+    language: "russian",
+    durationSeconds: 3.52,
+    usage: { audio_seconds: 3.52 },
+  });
+  const form = requests[0].body as FormData;
+  assert.equal(form.get("response_format"), "verbose_json");
+  assert.equal(form.get("model"), "whisper-large-v3");
+  assert.equal(form.get("language"), "ru");
+  assert.equal(requests[0].url, "http://groq.test/openai/v1/audio/transcriptions");
+});
+
+Deno.test("a transcription without duration has null usage", async () => {
+  const { clients } = fakeClients(() => json(200, { text: "x", language: "russian" }));
+  const result = await transcribe(clients, { provider: "groq", model: "whisper-large-v3" }, {
+    audio: new Uint8Array([0]),
+    filename: "a.wav",
+  });
+  assert.equal(result.usage, null);
+  assert.equal(result.durationSeconds, undefined);
+});
+
+Deno.test("an aborted call is reported as aborted, not retried", async () => {
+  const controller = new AbortController();
+  const clients = createProviderClients({ GROQ_API_KEY: "gk" }, {
+    fetch: (_i, init) =>
+      new Promise((_, reject) => {
+        init?.signal?.addEventListener("abort", () =>
+          reject(new DOMException("aborted", "AbortError")));
+      }),
+  });
+  const pending = chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] }, {
+    signal: controller.signal,
+  }).catch((e) => e);
+  controller.abort();
+  const err = await pending;
+  assert.ok(err instanceof ProviderError && err.code === "aborted" && !err.retryable);
+});
