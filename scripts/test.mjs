@@ -3,6 +3,7 @@
 // `npm start` runs, runs the whole suite with `deno test`, lints the migrated database with
 // `supabase db advisors`, stops the stack and exits non-zero on any failure.
 //   npm test -- tests/stack      run only some test files (arguments go to `deno test`)
+//   TEST_STACK_PORT=58321 npm test   another port block, e.g. for two runs side by side
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, PROFILES, ROOT } from "./stack/config.mjs";
@@ -17,8 +18,8 @@ const fixtures = join(ROOT, "tests/stack/fixtures");
 let stack;
 try {
   stack = await startStack({
-    apiPort: PROFILES.test.apiPort,
-    dataDir: PROFILES.test.dataDir,
+    apiPort: Number(process.env.TEST_STACK_PORT ?? PROFILES.test.apiPort),
+    dataDir: process.env.TEST_STACK_PORT ? `${PROFILES.test.dataDir}-${process.env.TEST_STACK_PORT}` : PROFILES.test.dataDir,
     fresh: true,
     fast: true,
     // Fixture functions from the test tree check the gateway's verify_jwt handling.
