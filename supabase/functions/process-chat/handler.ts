@@ -7,6 +7,7 @@ import { authenticate } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
 import { corsHeaders, preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError } from "../_shared/http/errors.ts";
+import { StepTimer } from "../_shared/http/timing.ts";
 import {
   beginIdempotent,
   costCeiling,
@@ -64,11 +65,13 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
     if (pre) return pre;
     let idem: IdempotencyScope | null = null;
     let requestId: string | undefined;
+    const timer = new StepTimer();
     try {
       if (req.method !== "POST") throw new HttpError("method_not_allowed", "Use POST.");
       const user = await authenticate(req, { secret: rt.jwtSecret });
       const bytes = await readBytes(req, MAX_BODY_BYTES);
       const input = parseRequest(bytes, req.headers.get("content-type"));
+      timer.mark("parse");
 
       const key = idempotencyKey(req);
       if (key) {
@@ -80,9 +83,11 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
             : replayResponse(stored);
         }
         idem = scope;
+        timer.mark("idempotency");
       }
 
-      requestId = crypto.randomUUID();
+      const rid = crypto.randomUUID();
+      requestId = rid;
       const plan = planCurator(rt, input);
       const hold = await reserveBudget(rt, {
         userId: user.id,
@@ -90,14 +95,16 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
         requestId,
         amountUsd: costCeiling(plan.candidates, { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens }, rt.now()),
       });
-      const ctx = { requestId: requestId as string, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
+      timer.mark("budget");
+      const ctx = { requestId: rid, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
 
       if (!input.stream) {
         const outcome = await askCurator(rt, ctx, plan);
+        timer.mark("model");
         hold.settle(outcome.costUsd);
         if (!outcome.ok) throw upstreamError(outcome.failure);
         const body: ChatResponse = {
-          request_id: requestId,
+          request_id: rid,
           reply: outcome.reply,
           provider: outcome.provider,
           model: outcome.model,
@@ -109,7 +116,10 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
           await rt.store.idempotencyComplete({ ...idem, status: 200, body });
           idem = null;
         }
-        return Response.json(body, { headers: { ...corsHeaders, "x-request-id": requestId } });
+        timer.mark("respond");
+        return Response.json(body, {
+          headers: { ...corsHeaders, "x-request-id": rid, "server-timing": timer.header() },
+        });
       }
 
       // Streamed: answer with HTTP errors until the first text arrives (routing may still retry
@@ -140,7 +150,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
           return outcome;
         }
         const done: ChatDone = {
-          request_id: requestId,
+          request_id: rid,
           provider: outcome.provider,
           model: outcome.model,
           usage: outcome.usage,
@@ -166,7 +176,7 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
       }
       rt.waitUntil(run);
       return new Response(stream, {
-        headers: { ...corsHeaders, "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": requestId },
+        headers: { ...corsHeaders, "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": rid },
       });
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
