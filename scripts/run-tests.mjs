@@ -6,7 +6,7 @@
 //   TEST_STACK_PORT=58321 npm test   another port block, e.g. for two runs side by side
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { BIN, PROFILES, ROOT } from "./stack/config.mjs";
+import { BIN, PROFILES, readSupabaseConfig, ROOT } from "./stack/config.mjs";
 import { dbUrl } from "./stack/postgres.mjs";
 import { run } from "./stack/processes.mjs";
 import { PortInUseError, startStack } from "./stack/index.mjs";
@@ -33,6 +33,8 @@ try {
       AI_DEADLINE_MS: "6000",
       AI_ATTEMPT_TIMEOUT_MS: "4000",
       AI_CHAT_MODELS_TRIPWIRE: "groq:llama-3.3-70b-versatile,openai:gpt-4.1-mini",
+      // Tripwire voice on the cheaper turbo model: per-platform speech routing, end to end.
+      AI_SPEECH_MODELS_TRIPWIRE: "groq:whisper-large-v3-turbo,openai:whisper-1",
     },
   });
 } catch (e) {
@@ -63,6 +65,20 @@ const env = {
 };
 
 const summary = { passed: 0, failed: 0 };
+
+// The functions run without type-checking (as on the edge runtime): check them here, once.
+const entrypoints = stack.functions.length
+  ? readSupabaseConfig().functions.map((f) => f.entrypoint)
+  : [];
+if (entrypoints.length) {
+  console.log(`deno check ${entrypoints.length} function entrypoints`);
+  const check = await run(BIN.deno, ["check", ...entrypoints], { cwd: ROOT });
+  if (check.code === 0) summary.passed += 1;
+  else {
+    console.log(check.output);
+    summary.failed += 1;
+  }
+}
 const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
 deno.stdout.on("data", (d) => {
   process.stdout.write(d);

@@ -4,5 +4,7 @@
  * @module
  */
 export * from "../supabase/functions/_shared/contracts/chat.ts";
+export * from "../supabase/functions/_shared/contracts/voice.ts";
 export * from "./errors.ts";
 export * from "./invoke.ts";
+export * from "../supabase/functions/_shared/contracts/record.ts";

@@ -1,6 +1,8 @@
 // Typed helpers around `supabase.functions.invoke` for the AI functions.
 import type { ChatDone, ChatResponse, ChatStreamEvent } from "../supabase/functions/_shared/contracts/chat.ts";
 import { ChatRequest } from "../supabase/functions/_shared/contracts/chat.ts";
+import type { VoiceRequest, VoiceResponse } from "../supabase/functions/_shared/contracts/voice.ts";
+import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
 import { AiFunctionError, errorFromResponse } from "./errors.ts";
 
 /** The part of a SupabaseClient these helpers use. */
@@ -126,4 +128,32 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
   } finally {
     reader.releaseLock();
   }
+}
+
+/**
+ * Sends a voice message for transcription (and, with `reply: true`, the curator's answer to it).
+ * Billed by the second on the server from the file's own length.
+ * @example
+ * const voice = await transcribeVoice(supabase, { file: recordedBlob, platform: "main", reply: true });
+ * console.log(voice.transcript, voice.billed_seconds, voice.cost_usd, voice.reply?.reply);
+ */
+export async function transcribeVoice(
+  supabase: FunctionsInvoker,
+  input: VoiceRequest,
+  opts: InvokeOptions = {},
+): Promise<VoiceResponse> {
+  const fields = VoiceFields.safeParse({
+    platform: input.platform,
+    ...(input.language !== undefined ? { language: input.language } : {}),
+    ...(input.reply !== undefined ? { reply: String(input.reply) } : {}),
+  });
+  if (!fields.success) throw invalid(fields.error.issues);
+  if (!(input.file instanceof Blob)) {
+    throw invalid([{ path: ["file"], message: "the recording must be a Blob or File" }]);
+  }
+  const form = new FormData();
+  const name = (input.file as { name?: unknown }).name;
+  form.append("file", input.file, typeof name === "string" && name ? name : "voice");
+  for (const [k, v] of Object.entries(fields.data)) form.append(k, String(v));
+  return await invokeJson<VoiceResponse>(supabase, "process-voice-message", form, opts);
 }

@@ -42,6 +42,10 @@ export interface RunOperationOptions<T> extends Omit<RoutingOptions<T>, "onAttem
   usageOf?: (value: T) => OperationUsage | null | undefined;
   /** Receives JSON log lines (unpriced attempts). Default: `console.error`. */
   log?: (line: string) => void;
+  /** Added to each attempt's number in the ledger (default 0), for a second operation under the
+   * same request id: the ledger is unique on (request_id, attempt), so a voice message's curator
+   * answer numbers its attempts after the transcription's. */
+  attemptOffset?: number;
 }
 
 export type OperationResult<T> = RoutingResult<T> & {
@@ -68,7 +72,8 @@ export type OperationResult<T> = RoutingResult<T> & {
 export async function runAIOperation<T>(
   options: RunOperationOptions<T>,
 ): Promise<OperationResult<T>> {
-  const { context, candidates, attempt, tracker, usageOf, log, ...routing } = options;
+  const { context, candidates, attempt, tracker, usageOf, log, attemptOffset = 0, ...routing } =
+    options;
   const metrics: OperationMetric[] = [];
   const result = await runWithFallback(candidates, attempt, {
     replacementFor: catalogReplacement,
@@ -77,7 +82,10 @@ export async function runAIOperation<T>(
       const usage = report.value !== undefined
         ? (usageOf ? usageOf(report.value) : defaultUsageOf(report.value))
         : report.error?.usage;
-      const metric = meterAttempt(context, report, usage ?? null, log);
+      const numbered = attemptOffset
+        ? { ...report, attempt: report.attempt + attemptOffset }
+        : report;
+      const metric = meterAttempt(context, numbered, usage ?? null, log);
       metrics.push(metric);
       tracker.track(metric);
     },

@@ -217,3 +217,31 @@ Deno.test("the catalog names the replacement of a retired model, following the c
   });
   assert.equal(catalogReplacement({ provider: "groq", model: "openai/gpt-oss-120b" }), undefined);
 });
+
+Deno.test("attemptOffset numbers a second operation's rows after the first's, same request id", async () => {
+  const c = clock();
+  const { rows, tracker } = collector();
+  const result = await runAIOperation({
+    context: CONTEXT,
+    candidates: [GROQ, OPENAI],
+    maxAttemptsPerCandidate: 1,
+    now: c.now,
+    sleep: c.sleep,
+    tracker,
+    attemptOffset: 2,
+    attempt: (target) =>
+      target.provider === "groq"
+        ? Promise.reject(
+          new ProviderError({
+            ...GROQ,
+            status: 503,
+            code: "upstream_unavailable",
+            retryable: true,
+          }),
+        )
+        : Promise.resolve({ text: "ответ", usage }),
+  });
+  assert.ok(result.ok && result.attempts === 2, "routing still counts its own attempts from 1");
+  const numbers = rows.map((r) => [r.request_id, r.attempt]);
+  assert.deepEqual(numbers, [[CONTEXT.requestId, 3], [CONTEXT.requestId, 4]]);
+});

@@ -57,6 +57,8 @@ export interface CuratorContext {
   platform: Platform;
   functionName: string;
   signal?: AbortSignal;
+  /** Ledger attempts start after this many (another operation of the same request used them). */
+  attemptOffset?: number;
 }
 
 export type CuratorOutcome =
@@ -96,6 +98,7 @@ export async function askCurator(
     tracker: rt.tracker,
     log: rt.log,
     signal: ctx.signal,
+    attemptOffset: ctx.attemptOffset,
     attempt: (target, { signal, timeoutMs }) => {
       // gpt-oss reasons before answering; "low" keeps a curator answer fast and cheap.
       const req = target.model.startsWith("openai/gpt-oss") ? { ...request, reasoning_effort: "low" as const } : request;
