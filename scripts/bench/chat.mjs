@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// `npm run bench`: what process-chat adds over a direct call to the (offline) provider, and its
+// throughput under concurrent load with a count of lost ledger rows. Starts its own stack on
+// 58321… with a fresh database, so it runs beside `npm start` and `npm test`.
+//   npm run bench -- --sequential 500 --concurrency 32 --seconds 20
+import http from "node:http";
+import pg from "pg";
+import { PROFILES, ROOT } from "../stack/config.mjs";
+import { signJwt } from "../stack/jwt.mjs";
+import { startStack } from "../stack/index.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const SEQUENTIAL = opt("--sequential", 500);
+const CONCURRENCY = opt("--concurrency", 32);
+const SECONDS = opt("--seconds", 20);
+const PORT = opt("--port", 58321);
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+
+function post(url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const fmt = (ms) => `${ms.toFixed(2)} ms`;
+
+async function timeSequential(n, fn) {
+  for (let i = 0; i < Math.min(50, n); i++) await fn(); // warm-up: JIT, connections, caches
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: pct(times, 50), p95: pct(times, 95), mean: times.reduce((a, b) => a + b, 0) / n };
+}
+
+console.log(`starting a bench stack on ${PORT}…`);
+const stack = await startStack({
+  apiPort: PORT,
+  dataDir: `${PROFILES.test.dataDir}-bench`,
+  fresh: true,
+  fast: false,
+  seed: false,
+});
+const db = new pg.Client({ connectionString: stack.urls.db });
+await db.connect();
+try {
+  const userId = crypto.randomUUID();
+  await db.query(`insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', 'bench@example.test')`, [userId]);
+  // The bench student may spend without limit: the bench measures latency, not budgets.
+  await db.query(`insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
+                  values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`, [userId]);
+  const now = Math.floor(Date.now() / 1000);
+  const token = signJwt({ sub: userId, role: "authenticated", aud: "authenticated", exp: now + 3600, iat: now }, stack.keys.jwtSecret);
+
+  const message = "Как посчитать конверсию лендинга, если было 1200 посетителей и 36 заявок?";
+  const chatBody = JSON.stringify({ platform: "main", message });
+  // The same request the curator sends to Groq (system prompt + message), straight to the provider.
+  const directBody = JSON.stringify({
+    model: "openai/gpt-oss-120b",
+    messages: [{ role: "system", content: "Ты — ИИ-куратор онлайн-школы." }, { role: "user", content: message }],
+    max_completion_tokens: 2048,
+    reasoning_effort: "low",
+  });
+  const fnHeaders = { authorization: `Bearer ${token}`, apikey: stack.keys.anon };
+  const direct = () => post(`${stack.urls.provider}/openai/v1/chat/completions`, { authorization: "Bearer offline-groq-key" }, directBody);
+  const viaFunction = async () => {
+    const r = await post(`${stack.urls.functions}/process-chat`, fnHeaders, chatBody);
+    if (r.status !== 200) throw new Error(`process-chat answered ${r.status}: ${r.body}`);
+    return r;
+  };
+
+  const d = await timeSequential(SEQUENTIAL, direct);
+  const f = await timeSequential(SEQUENTIAL, viaFunction);
+  console.log(`\nsequential, ${SEQUENTIAL} requests each (after 50 warm-up):`);
+  console.log(`  direct to offline provider   p50 ${fmt(d.p50)}  p95 ${fmt(d.p95)}`);
+  console.log(`  through process-chat         p50 ${fmt(f.p50)}  p95 ${fmt(f.p95)}`);
+  console.log(`  added by process-chat        p50 ${fmt(f.p50 - d.p50)}  p95 ${fmt(f.p95 - d.p95)}   (targets: p50 ≤ 8 ms, p95 ≤ 20 ms)`);
+
+  // Throughput: CONCURRENCY clients for SECONDS; every 200 is a request that must have its row.
+  const ids = [];
+  let errors = 0;
+  const until = Date.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (Date.now() < until) {
+      try {
+        const r = await viaFunction();
+        ids.push(JSON.parse(r.body).request_id);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  const elapsed = (performance.now() - t0) / 1000;
+  // Ledger writes run in the background: give them a moment, then count.
+  let rows = 0;
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const { rows: [{ n }] } = await db.query(`select count(distinct request_id)::int as n from public.ai_operations_metrics where request_id = any($1::uuid[])`, [ids]);
+    rows = n;
+    if (rows >= ids.length) break;
+  }
+  console.log(`\n${CONCURRENCY} concurrent clients for ${SECONDS} s:`);
+  console.log(`  ${ids.length} answered, ${errors} failed, ${(ids.length / elapsed).toFixed(0)} requests/s   (target ≥ 300)`);
+  console.log(`  ledger rows lost: ${ids.length - rows} of ${ids.length}   (target 0)`);
+} finally {
+  await db.end();
+  agent.destroy();
+  await stack.stop();
+}
