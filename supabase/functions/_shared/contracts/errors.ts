@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   unprocessable_file: 422,
   page_images_required: 422,
   unpriced_model: 422,
+  unknown_user: 422,
   budget_exceeded: 429,
   rate_limited: 429,
   upstream_unavailable: 502,

@@ -1,0 +1,151 @@
+// Who may call a back-end-only function (record-ai-operation): the project's service-role key, or
+// a dedicated shared secret. Such a function runs with verify_jwt = false — the gateway would let a
+// student's JWT through — so this check is the only one. Students' JWTs and the anon key are
+// refused with 403 (a valid key, but not one allowed here); no credential or a bad one is 401.
+import { HttpError } from "./errors.ts";
+
+export interface ServiceAuthOptions {
+  /** SUPABASE_JWT_SECRET: when set, a JWT with role service_role and a valid HS256 signature. */
+  jwtSecret?: string;
+  /** SUPABASE_SERVICE_ROLE_KEY: accepted as sent (also the non-JWT `sb_secret_…` keys). */
+  serviceRoleKey?: string;
+  /** A dedicated secret (e.g. RECORD_AI_OPERATION_SECRET), as `x-record-secret` or Bearer. */
+  sharedSecret?: string;
+  /** Header that carries the shared secret. Default `x-record-secret`. */
+  secretHeader?: string;
+  nowSeconds?: number;
+}
+
+export type ServiceCaller = { via: "service_role_key" | "service_role_jwt" | "shared_secret" };
+
+const HINT =
+  "Send the project's service-role key as `Authorization: Bearer …`, or the function's " +
+  "dedicated secret in the x-record-secret header.";
+
+const unauthorized = (message: string) => new HttpError("unauthorized", message, { hint: HINT });
+const forbidden = (message: string) =>
+  new HttpError("forbidden", message, {
+    hint:
+      "This function is for the school's back-ends only; students and the anon key cannot call it.",
+  });
+
+const enc = new TextEncoder();
+
+/** Compares two secrets in time independent of where they differ (both hashed to 32 bytes first,
+ * so their lengths do not leak either). */
+export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([
+    crypto.subtle.digest("SHA-256", enc.encode(a)),
+    crypto.subtle.digest("SHA-256", enc.encode(b)),
+  ]);
+  const p = new Uint8Array(x);
+  const q = new Uint8Array(y);
+  let diff = 0;
+  for (let i = 0; i < p.length; i++) diff |= p[i] ^ q[i];
+  return diff === 0;
+}
+
+function b64urlDecode(s: string): Uint8Array<ArrayBuffer> {
+  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function decodeJwt(
+  token: string,
+): { header: Record<string, unknown>; claims: Record<string, unknown> } | null {
+  const parts = token.split(".");
+  if (parts.length !== 3) return null;
+  try {
+    const header = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[0])));
+    const claims = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[1])));
+    if (
+      typeof header !== "object" || header === null || typeof claims !== "object" || claims === null
+    ) {
+      return null;
+    }
+    return { header, claims };
+  } catch {
+    return null;
+  }
+}
+
+async function hs256Valid(token: string, secret: string): Promise<boolean> {
+  const [h, p, sig] = token.split(".");
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    [
+      "verify",
+    ],
+  );
+  try {
+    return await crypto.subtle.verify("HMAC", key, b64urlDecode(sig), enc.encode(`${h}.${p}`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Lets through only a trusted back-end; throws 401 `unauthorized` or 403 `forbidden`.
+ *
+ * Without SUPABASE_JWT_SECRET (hosted Supabase does not provide it) a JWT cannot be verified, so
+ * only the exact SUPABASE_SERVICE_ROLE_KEY or the shared secret is accepted: a forged token that
+ * merely claims `role: service_role` never is.
+ *
+ * @example
+ * await authenticateService(req, {
+ *   jwtSecret: env.SUPABASE_JWT_SECRET,
+ *   serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+ *   sharedSecret: env.RECORD_AI_OPERATION_SECRET,
+ * });
+ */
+export async function authenticateService(
+  req: Request,
+  opts: ServiceAuthOptions,
+): Promise<ServiceCaller> {
+  const headerName = opts.secretHeader ?? "x-record-secret";
+  const sent = req.headers.get(headerName);
+  if (sent !== null) {
+    if (!opts.sharedSecret) throw unauthorized(`This deployment has no secret for ${headerName}.`);
+    if (await timingSafeEqual(sent, opts.sharedSecret)) return { via: "shared_secret" };
+    throw unauthorized(`The ${headerName} header does not match.`);
+  }
+
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+  if (!m) throw unauthorized("Missing authorization.");
+  const token = m[1];
+  if (opts.sharedSecret && (await timingSafeEqual(token, opts.sharedSecret))) {
+    return { via: "shared_secret" };
+  }
+  if (opts.serviceRoleKey && (await timingSafeEqual(token, opts.serviceRoleKey))) {
+    return { via: "service_role_key" };
+  }
+
+  const jwt = decodeJwt(token);
+  if (!jwt) throw unauthorized("The key is not one this function accepts.");
+  const role = jwt.claims.role;
+  if (!opts.jwtSecret) {
+    // Unverifiable: name the refusal by what the token says it is, accept nothing.
+    if (role === "anon" || role === "authenticated") throw forbidden(refusal(role));
+    throw unauthorized("The key is not one this function accepts.");
+  }
+  if (jwt.header.alg !== "HS256" || !(await hs256Valid(token, opts.jwtSecret))) {
+    throw unauthorized("The token's signature is invalid.");
+  }
+  const now = opts.nowSeconds ?? Date.now() / 1000;
+  if (typeof jwt.claims.exp === "number" && jwt.claims.exp < now) {
+    throw unauthorized("The token has expired.");
+  }
+  if (role === "service_role") return { via: "service_role_jwt" };
+  throw forbidden(refusal(role));
+}
+
+function refusal(role: unknown): string {
+  return role === "anon"
+    ? "The anon key cannot record AI operations."
+    : role === "authenticated"
+    ? "A user's token cannot record AI operations."
+    : "This token's role cannot record AI operations.";
+}
