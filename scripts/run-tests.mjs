@@ -31,6 +31,7 @@ try {
     // configured with a retired model to check that its catalog replacement answers.
     functionEnv: {
       AI_DEADLINE_MS: "6000",
+      RECORD_AI_OPERATION_SECRET: "rec_test_secret_for_the_local_suite_only",
       AI_ATTEMPT_TIMEOUT_MS: "4000",
       AI_CHAT_MODELS_TRIPWIRE: "groq:llama-3.3-70b-versatile,openai:gpt-4.1-mini",
       // Tripwire voice on the cheaper turbo model: per-platform speech routing, end to end.

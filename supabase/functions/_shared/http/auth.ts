@@ -48,7 +48,15 @@ export async function verifyAccessToken(
   } catch {
     throw unauthorized("The access token is malformed.");
   }
-  if (opts.secret && header.alg === "HS256") {
+  // Never trust a token we cannot check: `alg: none` (or anything unexpected) is refused outright.
+  // Hosted Supabase may sign with asymmetric keys (ES256/RS256) after its gateway verified them.
+  if (!["HS256", "ES256", "RS256"].includes(String(header.alg))) {
+    throw unauthorized("The access token's algorithm is not accepted.");
+  }
+  if (opts.secret && header.alg !== "HS256") {
+    throw unauthorized("The access token's algorithm is not accepted.");
+  }
+  if (opts.secret) {
     const ok = await crypto.subtle.verify(
       "HMAC",
       await hmacKey(opts.secret),
