@@ -8,3 +8,4 @@ export * from "../supabase/functions/_shared/contracts/voice.ts";
 export * from "./errors.ts";
 export * from "./invoke.ts";
 export * from "../supabase/functions/_shared/contracts/record.ts";
+export * from "../supabase/functions/_shared/contracts/file.ts";

@@ -4,6 +4,8 @@ import { ChatRequest } from "../supabase/functions/_shared/contracts/chat.ts";
 import type { VoiceRequest, VoiceResponse } from "../supabase/functions/_shared/contracts/voice.ts";
 import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
 import { AiFunctionError, errorFromResponse } from "./errors.ts";
+import type { FileRequest, FileResponse } from "../supabase/functions/_shared/contracts/file.ts";
+import { FileFields } from "../supabase/functions/_shared/contracts/file.ts";
 
 /** The part of a SupabaseClient these helpers use. */
 export interface FunctionsInvoker {
@@ -156,4 +158,49 @@ export async function transcribeVoice(
   form.append("file", input.file, typeof name === "string" && name ? name : "voice");
   for (const [k, v] of Object.entries(fields.data)) form.append(k, String(v));
   return await invokeJson<VoiceResponse>(supabase, "process-voice-message", form, opts);
+}
+
+/**
+ * Sends a file (image, PDF, Word or text) to be read and analysed. Text the file carries goes to a
+ * text model; images, and the page images of a scanned PDF's pages, to a vision model. A scanned
+ * PDF without `page_images` is refused with `page_images_required`, whose `details.pages` names the
+ * pages to send images of.
+ * @example
+ * const result = await analyzeFile(supabase, { file: pdfBlob, platform: "main" });
+ * console.log(result.method, result.analysis, result.cost_usd);
+ * @example
+ * // A scan: one image per page without text, in page order.
+ * await analyzeFile(supabase, { file: scan, platform: "main", page_images: [page1Png, page2Png] });
+ */
+export async function analyzeFile(
+  supabase: FunctionsInvoker,
+  input: FileRequest,
+  opts: InvokeOptions = {},
+): Promise<FileResponse> {
+  const fields = FileFields.safeParse({
+    platform: input.platform,
+    ...(input.instruction !== undefined ? { instruction: input.instruction } : {}),
+  });
+  if (!fields.success) throw invalid(fields.error.issues);
+  if (!(input.file instanceof Blob)) {
+    throw invalid([{ path: ["file"], message: "the file must be a Blob or File" }]);
+  }
+  const form = new FormData();
+  const name = (input.file as { name?: unknown }).name;
+  form.append("file", input.file, typeof name === "string" && name ? name : "upload");
+  for (const [k, v] of Object.entries(fields.data)) {
+    if (v !== undefined) form.append(k, String(v));
+  }
+  for (const [i, image] of (input.page_images ?? []).entries()) {
+    if (!(image instanceof Blob)) {
+      throw invalid([{ path: ["page_images", i], message: "a page image must be a Blob or File" }]);
+    }
+    const imageName = (image as { name?: unknown }).name;
+    form.append(
+      "page_images",
+      image,
+      typeof imageName === "string" && imageName ? imageName : `page-${i + 1}`,
+    );
+  }
+  return await invokeJson<FileResponse>(supabase, "process-file-upload", form, opts);
 }

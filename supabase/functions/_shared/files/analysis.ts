@@ -1,0 +1,406 @@
+// The model calls for one upload: planned from the file's content and the catalog's facts (how much
+// text fits a call, how many images a call takes), priced for the budget before any call, then run
+// one after another under one request id, each call a ledger row, and merged into one answer.
+//
+// Calls run in sequence, not in parallel: the ledger is unique on (request_id, attempt), and each
+// operation numbers its attempts after those of the operations before it (retries included), which
+// is only known once they finish. Sequence also keeps at most one big image decoded at a time.
+import { type Candidate } from "../ai/config.ts";
+import { CATALOG, findModel } from "../ai/catalog.ts";
+import { addDecimal, formatDecimal } from "../ai/decimal.ts";
+import { runAIOperation } from "../ai/operation.ts";
+import {
+  chatCompletion,
+  type ChatMessage,
+  type ChatResult,
+  type ImageInput,
+  visionCompletion,
+} from "../ai/providers.ts";
+import { estimateTokens } from "../curator/history.ts";
+import { costCeiling } from "../request.ts";
+import type { Runtime } from "../runtime.ts";
+import type { Platform } from "../contracts/chat.ts";
+import { batchImages, splitTextForContext, type TextSection } from "./chunk.ts";
+import { type ImageLimits, prepareImageForVision } from "./image.ts";
+import {
+  combinePrompt,
+  FILE_ANSWER_TOKENS,
+  FILE_SYSTEM_PROMPT,
+  imagePrompt,
+  partLabel,
+  textPrompt,
+} from "./prompts.ts";
+
+/** Context assumed when no document candidate states one: small enough for any chat model. */
+export const FALLBACK_CONTEXT_WINDOW = 8192;
+
+/**
+ * Input tokens reserved per image. Providers count images differently (Qwen-VL one token per 28×28
+ * patch, up to 16,384 at its default max_pixels of 12,845,056; OpenAI's gpt-4.1-mini up to ~2,500),
+ * and the image is only sized once prepared, so the reservation takes the largest.
+ */
+export const IMAGE_TOKEN_BOUND = 16_384;
+
+/** Room kept in each text call for its fragment label. */
+const LABEL_TOKENS = 512;
+
+/** A file with more text than this many calls' worth is refused (413): one request may not run
+ * unbounded calls (8 × ~126K tokens is about 1,000 pages). */
+export const MAX_TEXT_PARTS = 8;
+
+/** An image to look at: the uploaded bytes (prepared for the model only when its call comes), and
+ * the 1-based page it shows in a PDF. */
+export interface ImageSource {
+  bytes: Uint8Array;
+  page?: number;
+  /** How the client named it in the form, for an error message (e.g. "page_images[2]"). */
+  field: string;
+}
+
+export type AnalysisUnit =
+  | { type: "text"; text: string; pages: number[]; inputTokens: number }
+  | {
+    type: "vision";
+    images: ImageSource[];
+    pages: number[];
+    inputTokens: number;
+  };
+
+export interface AnalysisPlan {
+  instruction: string;
+  /** In page order; one call each, then one combining call when there is more than one. */
+  units: AnalysisUnit[];
+  document: Candidate[];
+  vision: Candidate[];
+  imageLimits: ImageLimits;
+  /** The most the calls can cost together: what the budget reserves. */
+  ceilingUsd: string;
+}
+
+export type PlanResult =
+  | { ok: true; plan: AnalysisPlan }
+  | { ok: false; code: "too_long"; parts: number };
+
+/** The smallest context window the document candidates state (unstated ones do not constrain:
+ * OpenAI's windows are far larger and not in the facts file). */
+export function documentContextWindow(
+  candidates: readonly Candidate[],
+): number {
+  const stated = candidates
+    .map((c) => findModel(c.provider, c.model)?.contextWindow)
+    .filter((n): n is number => typeof n === "number");
+  return stated.length > 0 ? Math.min(...stated) : FALLBACK_CONTEXT_WINDOW;
+}
+
+/**
+ * Images per call and the image limits every vision candidate can take: the smallest stated value.
+ * With none stated, one image a call (never wrong), and the strictest limits in the catalog.
+ */
+export function visionLimits(
+  candidates: readonly Candidate[],
+): { perRequest: number; limits: ImageLimits } {
+  const entries = candidates.map((c) => findModel(c.provider, c.model));
+  const min = (values: (number | undefined)[], fallback: () => number) => {
+    const stated = values.filter((n): n is number => typeof n === "number" && n > 0);
+    return stated.length > 0 ? Math.min(...stated) : fallback();
+  };
+  const visionCatalog = CATALOG.filter((m) => m.capabilities.includes("vision"));
+  return {
+    perRequest: min(entries.map((e) => e?.imagesPerRequest), () => 1),
+    limits: {
+      maxBytes: min(
+        entries.map((e) => e?.maxImageBytes),
+        () => min(visionCatalog.map((m) => m.maxImageBytes), () => 4_000_000),
+      ),
+      maxPixels: min(
+        entries.map((e) => e?.maxImagePixels),
+        () => min(visionCatalog.map((m) => m.maxImagePixels), () => 33_177_600),
+      ),
+    },
+  };
+}
+
+/**
+ * Plans the calls: text split to fit the smallest document context (each part one `document`
+ * call), images batched by the vision models' images-per-request (each batch one `vision` call),
+ * all in page order, and the budget ceiling summed over every call including the combining one.
+ * @example
+ * const r = planFileAnalysis({ instruction, text: [{ page: 1, text }], images: [] },
+ *   { document: docs.candidates, vision: vis.candidates }, rt.now());
+ * if (r.ok) await reserveBudget(rt, { ..., amountUsd: r.plan.ceilingUsd });
+ */
+export function planFileAnalysis(
+  content: {
+    instruction: string;
+    text: readonly TextSection[];
+    images: readonly ImageSource[];
+  },
+  targets: { document: readonly Candidate[]; vision: readonly Candidate[] },
+  at: Date,
+): PlanResult {
+  const document = targets.document.map(({ provider, model }) => ({
+    provider,
+    model,
+  }));
+  const vision = targets.vision.map(({ provider, model }) => ({
+    provider,
+    model,
+  }));
+  const fixedTokens = estimateTokens(FILE_SYSTEM_PROMPT) +
+    estimateTokens(content.instruction);
+  const units: AnalysisUnit[] = [];
+
+  if (content.text.length > 0) {
+    const parts = splitTextForContext(content.text, {
+      // The fragment's label ("Фрагмент 2 из 3, страницы 4–9, 12") is short; LABEL_TOKENS is ample.
+      contextWindow: documentContextWindow(document) - LABEL_TOKENS,
+      // The framing is sent with every part: it counts with the instruction.
+      instruction: FILE_SYSTEM_PROMPT + textPrompt(content.instruction, ""),
+      answerTokens: FILE_ANSWER_TOKENS,
+    });
+    if (parts.length > MAX_TEXT_PARTS) {
+      return { ok: false, code: "too_long", parts: parts.length };
+    }
+    for (const part of parts) {
+      units.push({
+        type: "text",
+        text: part.text,
+        pages: part.pages,
+        inputTokens: fixedTokens + part.estimatedTokens + LABEL_TOKENS,
+      });
+    }
+  }
+  const { perRequest, limits } = visionLimits(vision);
+  for (const batch of batchImages(content.images, perRequest)) {
+    units.push({
+      type: "vision",
+      images: batch,
+      pages: batch.flatMap((i) => (i.page === undefined ? [] : [i.page])),
+      inputTokens: fixedTokens + LABEL_TOKENS +
+        IMAGE_TOKEN_BOUND * batch.length,
+    });
+  }
+  // Page order; a text part spanning pages 1 and 3 goes before the scan of page 2.
+  units.sort((a, b) => (a.pages[0] ?? 0) - (b.pages[0] ?? 0));
+
+  let ceiling = "0";
+  const add = (candidates: Candidate[], inputTokens: number) => {
+    const cost = costCeiling(candidates, {
+      inputTokens,
+      outputTokens: FILE_ANSWER_TOKENS,
+    }, at);
+    ceiling = formatDecimal(addDecimal(ceiling, cost), 10);
+  };
+  for (const u of units) {
+    add(u.type === "text" ? document : vision, u.inputTokens);
+  }
+  if (units.length > 1) {
+    add(document, fixedTokens + 512 + units.length * (FILE_ANSWER_TOKENS + 16));
+  }
+  return {
+    ok: true,
+    plan: {
+      instruction: content.instruction,
+      units,
+      document,
+      vision,
+      imageLimits: limits,
+      ceilingUsd: ceiling,
+    },
+  };
+}
+
+/** Money and ledger attempts used so far by a request; the handler settles the budget from it
+ * whatever happens. */
+export interface Spend {
+  costUsd: string;
+  /** Ledger rows written so far: the next operation numbers its attempts after them. */
+  attempts: number;
+}
+
+export interface AnalysisContext {
+  requestId: string;
+  userId: string;
+  platform: Platform;
+  functionName: string;
+  signal?: AbortSignal;
+}
+
+export type AnalysisOutcome =
+  | {
+    ok: true;
+    analysis: string;
+    provider: "groq" | "openai";
+    models: string[];
+    /** Which content calls ran (the combining call is neither). */
+    usedText: boolean;
+    usedVision: boolean;
+  }
+  | {
+    ok: false;
+    failure: {
+      code: string;
+      message: string;
+      status: number;
+      retryAfterSeconds?: number;
+    };
+  }
+  | { ok: false; unreadableImage: string };
+
+/**
+ * Runs the plan: one call per unit, in order, then a combining call when there were several.
+ * `spent` is updated after every call, so the caller can settle even when a later call fails.
+ */
+export async function runFileAnalysis(
+  rt: Pick<Runtime, "clients" | "tracker" | "routing" | "log">,
+  ctx: AnalysisContext,
+  plan: AnalysisPlan,
+  spent: Spend,
+): Promise<AnalysisOutcome> {
+  const answers: { label: string; text: string }[] = [];
+  const models: string[] = [];
+  let provider: "groq" | "openai" = "groq";
+
+  const call = async (
+    operationType: "document" | "vision",
+    candidates: Candidate[],
+    send: (
+      target: Candidate,
+      o: { signal: AbortSignal; timeoutMs: number },
+    ) => Promise<ChatResult>,
+  ) => {
+    const result = await runAIOperation<ChatResult>({
+      ...rt.routing,
+      context: { ...ctx, operationType },
+      candidates,
+      tracker: rt.tracker,
+      log: rt.log,
+      signal: ctx.signal,
+      attemptOffset: spent.attempts,
+      attempt: send,
+    });
+    spent.costUsd = formatDecimal(
+      addDecimal(spent.costUsd, result.costUsd),
+      10,
+    );
+    spent.attempts += result.metrics.length;
+    if (result.ok) {
+      provider = result.provider;
+      if (!models.includes(result.model)) models.push(result.model);
+    }
+    return result;
+  };
+
+  const several = plan.units.length > 1;
+  for (const [index, unit] of plan.units.entries()) {
+    const label = partLabel(
+      index,
+      plan.units.length,
+      unit.pages,
+      unit.type === "text" ? "text" : "images",
+    );
+    let result;
+    if (unit.type === "text") {
+      const messages: ChatMessage[] = [
+        { role: "system", content: FILE_SYSTEM_PROMPT },
+        {
+          role: "user",
+          content: textPrompt(
+            plan.instruction,
+            unit.text,
+            several ? label : undefined,
+          ),
+        },
+      ];
+      result = await call(
+        "document",
+        plan.document,
+        (target, o) =>
+          chatCompletion(
+            rt.clients,
+            target,
+            withEffort(target, {
+              messages,
+              max_completion_tokens: FILE_ANSWER_TOKENS,
+            }),
+            o,
+          ),
+      );
+    } else {
+      // Prepared one by one: only one image is ever decoded; the prepared ones fit the limits.
+      const images: ImageInput[] = [];
+      for (const source of unit.images) {
+        const prepared = await prepareImageForVision(
+          source.bytes,
+          plan.imageLimits,
+        );
+        if (!prepared.ok) return { ok: false, unreadableImage: source.field };
+        images.push({
+          bytes: prepared.image.bytes,
+          mimeType: prepared.image.mime,
+        });
+      }
+      const prompt = imagePrompt(
+        plan.instruction,
+        images.length,
+        several ? label : undefined,
+      );
+      result = await call(
+        "vision",
+        plan.vision,
+        (target, o) =>
+          visionCompletion(rt.clients, target, {
+            system: FILE_SYSTEM_PROMPT,
+            prompt,
+            images,
+            max_completion_tokens: FILE_ANSWER_TOKENS,
+          }, o),
+      );
+    }
+    if (!result.ok) return { ok: false, failure: result.failure };
+    answers.push({ label, text: result.value.text });
+  }
+
+  if (several) {
+    const messages: ChatMessage[] = [
+      { role: "system", content: FILE_SYSTEM_PROMPT },
+      { role: "user", content: combinePrompt(plan.instruction, answers) },
+    ];
+    const result = await call(
+      "document",
+      plan.document,
+      (target, o) =>
+        chatCompletion(
+          rt.clients,
+          target,
+          withEffort(target, {
+            messages,
+            max_completion_tokens: FILE_ANSWER_TOKENS,
+          }),
+          o,
+        ),
+    );
+    if (!result.ok) return { ok: false, failure: result.failure };
+    answers.push({ label: "", text: result.value.text });
+  }
+  return {
+    ok: true,
+    analysis: answers[answers.length - 1]?.text.trim() ?? "",
+    provider,
+    models,
+    usedText: plan.units.some((u) => u.type === "text"),
+    usedVision: plan.units.some((u) => u.type === "vision"),
+  };
+}
+
+/** gpt-oss reasons before answering; "low" keeps a file summary fast and cheap (as the curator). */
+function withEffort<
+  R extends { messages: ChatMessage[]; max_completion_tokens: number },
+>(
+  target: Candidate,
+  request: R,
+): R & { reasoning_effort?: "low" } {
+  return target.model.startsWith("openai/gpt-oss")
+    ? { ...request, reasoning_effort: "low" }
+    : request;
+}

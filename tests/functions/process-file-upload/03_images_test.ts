@@ -1,0 +1,83 @@
+// An image is read by the vision model in one call; one over Groq's limits (4 MB of base64,
+// 33 MP) is downscaled and re-encoded on the server and answered, never refused for its size.
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../../shared/index.ts";
+import {
+  clientFor,
+  ledgerRows,
+  providerRequests,
+  resetProvider,
+} from "../../_support/functions.ts";
+import { closeDb, createUser } from "../../_support/stack.ts";
+import {
+  dataUrlChars,
+  file,
+  fixtureBytes,
+  fortyMegapixelJpeg,
+  nineMegabytePng,
+  sumUsd,
+} from "./fixtures.ts";
+
+const MAX_DATA_URL_CHARS = 4_000_000; // Groq: base64 image ≤ 4 MB (catalog, 2026-11-25)
+const MAX_PIXELS = 33_177_600; // Groq: ≤ 33 MP
+
+Deno.test("a PNG with printed text → one vision call with that image as is, method vision", async () => {
+  await resetProvider();
+  const student = await createUser();
+  const res = await analyzeFile(clientFor(student), {
+    file: file("printed-text.png"),
+    platform: "main",
+  });
+  assert.equal(res.kind, "image");
+  assert.equal(res.method, "vision");
+  assert.equal(res.pages, undefined);
+  assert.equal(res.extracted_text, undefined);
+  assert.ok(res.analysis.length > 0);
+  assert.deepEqual(res.models, ["qwen/qwen3.8-27b"]);
+  const calls = await providerRequests();
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].model, "qwen/qwen3.8-27b");
+  assert.deepEqual(calls[0].body.images, [{
+    bytes: fixtureBytes("printed-text.png").length,
+    width: 420,
+    height: 80,
+    mime: "image/png",
+  }]);
+  const rows = await ledgerRows(res.request_id);
+  assert.deepEqual(rows.map((r) => r.operation_type), ["vision"]);
+  assert.equal(res.cost_usd, sumUsd(rows.map((r) => r.cost_usd)));
+  await closeDb();
+});
+
+for (
+  const [name, make, mime] of [
+    ["a 40-megapixel JPEG", fortyMegapixelJpeg, "image/jpeg"],
+    ["a 9 MB PNG", async () => await Promise.resolve(nineMegabytePng()), "image/png"],
+  ] as const
+) {
+  Deno.test(`${name} → downscaled, answered; what reached the provider is within 4 MB and 33 MP`, async () => {
+    const bytes = await make();
+    await resetProvider();
+    const student = await createUser();
+    const res = await analyzeFile(clientFor(student), {
+      file: new File([bytes], mime === "image/png" ? "scan.png" : "photo.jpg", { type: mime }),
+      platform: "main",
+    });
+    assert.equal(res.method, "vision");
+    const calls = await providerRequests();
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].status, 200, "the provider accepted the image");
+    const [sent] = calls[0].body.images!;
+    assert.equal(sent.mime, "image/jpeg", "re-encoded");
+    assert.ok(
+      dataUrlChars(sent.bytes, sent.mime!) <= MAX_DATA_URL_CHARS,
+      `data URL of ${dataUrlChars(sent.bytes, sent.mime!)} characters`,
+    );
+    assert.ok(sent.width! * sent.height! <= MAX_PIXELS, `${sent.width}×${sent.height}`);
+    assert.ok(sent.bytes < bytes.length, "smaller than the upload");
+    const rows = await ledgerRows(res.request_id);
+    assert.equal(rows.length, 1);
+    assert.equal(res.cost_usd, sumUsd(rows.map((r) => r.cost_usd)));
+    await closeDb();
+  });
+}
