@@ -4,6 +4,7 @@
 // 58321… with a fresh database, so it runs beside `npm start` and `npm test`.
 //   npm run bench -- --sequential 500 --concurrency 32 --seconds 20
 import http from "node:http";
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { PROFILES, ROOT } from "../stack/config.mjs";
 import { signJwt } from "../stack/jwt.mjs";
@@ -33,6 +34,31 @@ function post(url, headers, body) {
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** CPU seconds used so far by each process of the machine, grouped by what it is. */
+function cpuByPart(stack) {
+  const hz = 100;
+  const names = new Map(stack.functions.map((f) => [f.pid, `function ${f.slug}`]));
+  const out = {};
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const secs = (Number(f[11]) + Number(f[12])) / hz;
+      let part = null;
+      if (Number(pid) === process.pid) part = "bench client + gateway (node)";
+      else if (names.has(Number(pid)) || cmd.includes("function-host.ts")) {
+        part = names.get(Number(pid)) ?? "deno (function children)";
+      } else if (cmd.includes("offline-provider")) part = "offline provider (deno)";
+      else if (cmd.includes("postgrest")) part = "PostgREST";
+      else if (stat.includes("(postgres)") && cmd.includes(String(stack.ports.db))) part = "Postgres";
+      else if (stat.includes("(postgres)")) part = "Postgres";
+      if (part) out[part] = (out[part] ?? 0) + secs;
+    } catch { /* gone */ }
+  }
+  return out;
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -96,6 +122,7 @@ try {
   // Throughput: CONCURRENCY clients for SECONDS; every 200 is a request that must have its row.
   const ids = [];
   let errors = 0;
+  const cpuBefore = cpuByPart(stack);
   const until = Date.now() + SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -109,6 +136,7 @@ try {
     }
   }));
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuAfter = cpuByPart(stack);
   // Ledger writes run in the background: give them a moment, then count.
   let rows = 0;
   for (let i = 0; i < 50; i++) {
@@ -120,6 +148,11 @@ try {
   console.log(`\n${CONCURRENCY} concurrent clients for ${SECONDS} s:`);
   console.log(`  ${ids.length} answered, ${errors} failed, ${(ids.length / elapsed).toFixed(0)} requests/s   (target ≥ 300)`);
   console.log(`  ledger rows lost: ${ids.length - rows} of ${ids.length}   (target 0)`);
+  console.log(`  CPU per answered request, by part:`);
+  for (const [part, after] of Object.entries(cpuAfter).sort((a, b) => b[1] - a[1])) {
+    const used = after - (cpuBefore[part] ?? 0);
+    if (used > 0) console.log(`    ${part.padEnd(34)} ${((used / ids.length) * 1000).toFixed(2)} ms`);
+  }
 } finally {
   await db.end();
   agent.destroy();
