@@ -6,7 +6,7 @@
 import http from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
-import { PROFILES, ROOT } from "../stack/config.mjs";
+import { PROFILES } from "../stack/config.mjs";
 import { signJwt } from "../stack/jwt.mjs";
 import { startStack } from "../stack/index.mjs";
 
@@ -87,13 +87,18 @@ const stack = await startStack({
 const db = new pg.Client({ connectionString: stack.urls.db });
 await db.connect();
 try {
-  const userId = crypto.randomUUID();
-  await db.query(`insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', 'bench@example.test')`, [userId]);
-  // The bench student may spend without limit: the bench measures latency, not budgets.
-  await db.query(`insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
-                  values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`, [userId]);
+  // One student per concurrent client (a student does not send 32 requests at once; one student's
+  // reservations are serialised by design). The bench students may spend without limit: the bench
+  // measures latency, not budgets.
   const now = Math.floor(Date.now() / 1000);
-  const token = signJwt({ sub: userId, role: "authenticated", aud: "authenticated", exp: now + 3600, iat: now }, stack.keys.jwtSecret);
+  const tokens = [];
+  for (let i = 0; i < CONCURRENCY; i++) {
+    const userId = crypto.randomUUID();
+    await db.query(`insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', $2)`, [userId, `bench-${i}@example.test`]);
+    await db.query(`insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
+                    values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`, [userId]);
+    tokens.push(signJwt({ sub: userId, role: "authenticated", aud: "authenticated", exp: now + 3600, iat: now }, stack.keys.jwtSecret));
+  }
 
   const message = "Как посчитать конверсию лендинга, если было 1200 посетителей и 36 заявок?";
   const chatBody = JSON.stringify({ platform: "main", message });
@@ -104,16 +109,16 @@ try {
     max_completion_tokens: 2048,
     reasoning_effort: "low",
   });
-  const fnHeaders = { authorization: `Bearer ${token}`, apikey: stack.keys.anon };
+  const headersFor = (token) => ({ authorization: `Bearer ${token}`, apikey: stack.keys.anon });
   const direct = () => post(`${stack.urls.provider}/openai/v1/chat/completions`, { authorization: "Bearer offline-groq-key" }, directBody);
-  const viaFunction = async () => {
-    const r = await post(`${stack.urls.functions}/process-chat`, fnHeaders, chatBody);
+  const viaFunction = async (token = tokens[0]) => {
+    const r = await post(`${stack.urls.functions}/process-chat`, headersFor(token), chatBody);
     if (r.status !== 200) throw new Error(`process-chat answered ${r.status}: ${r.body}`);
     return r;
   };
 
   const d = await timeSequential(SEQUENTIAL, direct);
-  const f = await timeSequential(SEQUENTIAL, viaFunction);
+  const f = await timeSequential(SEQUENTIAL, () => viaFunction());
   console.log(`\nsequential, ${SEQUENTIAL} requests each (after 50 warm-up):`);
   console.log(`  direct to offline provider   p50 ${fmt(d.p50)}  p95 ${fmt(d.p95)}`);
   console.log(`  through process-chat         p50 ${fmt(f.p50)}  p95 ${fmt(f.p95)}`);
@@ -122,13 +127,14 @@ try {
   // Throughput: CONCURRENCY clients for SECONDS; every 200 is a request that must have its row.
   const ids = [];
   let errors = 0;
+  await db.query("select extensions.pg_stat_statements_reset()");
   const cpuBefore = cpuByPart(stack);
   const until = Date.now() + SECONDS * 1000;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  await Promise.all(tokens.map(async (token) => {
     while (Date.now() < until) {
       try {
-        const r = await viaFunction();
+        const r = await viaFunction(token);
         ids.push(JSON.parse(r.body).request_id);
       } catch {
         errors++;
@@ -145,7 +151,7 @@ try {
     rows = n;
     if (rows >= ids.length) break;
   }
-  console.log(`\n${CONCURRENCY} concurrent clients for ${SECONDS} s:`);
+  console.log(`\n${CONCURRENCY} concurrent clients (one student each) for ${SECONDS} s:`);
   console.log(`  ${ids.length} answered, ${errors} failed, ${(ids.length / elapsed).toFixed(0)} requests/s   (target ≥ 300)`);
   console.log(`  ledger rows lost: ${ids.length - rows} of ${ids.length}   (target 0)`);
   console.log(`  CPU per answered request, by part:`);
@@ -153,6 +159,11 @@ try {
     const used = after - (cpuBefore[part] ?? 0);
     if (used > 0) console.log(`    ${part.padEnd(34)} ${((used / ids.length) * 1000).toFixed(2)} ms`);
   }
+  const { rows: top } = await db.query(`
+    select calls, total_exec_time + total_plan_time as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) as q
+    from extensions.pg_stat_statements where toplevel order by 2 desc limit 6`);
+  console.log(`  Postgres time per answered request, top statements:`);
+  for (const t of top) console.log(`    ${(t.ms / ids.length).toFixed(2)} ms  ${String(t.calls).padStart(6)} calls  ${t.q}`);
 } finally {
   await db.end();
   agent.destroy();

@@ -32,6 +32,7 @@ alter role authenticated set statement_timeout = '8s';
 create schema if not exists extensions;
 grant usage on schema extensions to postgres, anon, authenticated, service_role;
 create extension if not exists pgcrypto with schema extensions;
+create extension if not exists pg_stat_statements with schema extensions;
 
 create schema if not exists graphql_public;
 grant usage on schema graphql_public to anon, authenticated, service_role;
