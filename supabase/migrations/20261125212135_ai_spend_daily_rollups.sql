@@ -93,7 +93,67 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_row record;
+  v_rows bigint;
 begin
+  -- Fast path for the common case, one row per statement (the tracker writes one row per
+  -- attempt): plain upserts of the row's values, without the aggregate plans below. Measured on
+  -- 2 cores it roughly halves the trigger's cost for a single-row insert.
+  if tg_op = 'INSERT' then
+    select count(*) into v_rows from new_rows;
+    if v_rows = 1 then
+      select * into v_row from new_rows;
+      insert into ai_private.ai_spend_daily as d (
+        day, platform, provider, model, function_name, operation_type, operations,
+        failed_operations, input_tokens, cached_input_tokens, output_tokens, audio_seconds,
+        billed_audio_seconds, cost_usd, baseline_cost_usd
+      )
+      values (
+        (v_row.created_at at time zone 'UTC')::date, v_row.platform, v_row.provider, v_row.model,
+        coalesce(v_row.function_name, ''), v_row.operation_type,
+        1, (v_row.status <> 'success')::int,
+        coalesce(v_row.input_tokens, 0), coalesce(v_row.cached_input_tokens, 0),
+        coalesce(v_row.output_tokens, 0), coalesce(v_row.audio_seconds, 0),
+        coalesce(v_row.billed_audio_seconds, 0), v_row.cost_usd,
+        coalesce(v_row.baseline_cost_usd, v_row.cost_usd)
+      )
+      on conflict (day, platform, provider, model, function_name, operation_type) do update set
+        operations = d.operations + excluded.operations,
+        failed_operations = d.failed_operations + excluded.failed_operations,
+        input_tokens = d.input_tokens + excluded.input_tokens,
+        cached_input_tokens = d.cached_input_tokens + excluded.cached_input_tokens,
+        output_tokens = d.output_tokens + excluded.output_tokens,
+        audio_seconds = d.audio_seconds + excluded.audio_seconds,
+        billed_audio_seconds = d.billed_audio_seconds + excluded.billed_audio_seconds,
+        cost_usd = d.cost_usd + excluded.cost_usd,
+        baseline_cost_usd = d.baseline_cost_usd + excluded.baseline_cost_usd;
+
+      insert into ai_private.ai_spend_monthly_by_user as u (
+        month, user_id, platform, operations, failed_operations, input_tokens, cached_input_tokens,
+        output_tokens, audio_seconds, billed_audio_seconds, cost_usd
+      )
+      values (
+        date_trunc('month', v_row.created_at at time zone 'UTC')::date,
+        coalesce(v_row.user_id, '00000000-0000-0000-0000-000000000000'::uuid), v_row.platform,
+        1, (v_row.status <> 'success')::int,
+        coalesce(v_row.input_tokens, 0), coalesce(v_row.cached_input_tokens, 0),
+        coalesce(v_row.output_tokens, 0), coalesce(v_row.audio_seconds, 0),
+        coalesce(v_row.billed_audio_seconds, 0), v_row.cost_usd
+      )
+      on conflict (month, user_id, platform) do update set
+        operations = u.operations + excluded.operations,
+        failed_operations = u.failed_operations + excluded.failed_operations,
+        input_tokens = u.input_tokens + excluded.input_tokens,
+        cached_input_tokens = u.cached_input_tokens + excluded.cached_input_tokens,
+        output_tokens = u.output_tokens + excluded.output_tokens,
+        audio_seconds = u.audio_seconds + excluded.audio_seconds,
+        billed_audio_seconds = u.billed_audio_seconds + excluded.billed_audio_seconds,
+        cost_usd = u.cost_usd + excluded.cost_usd;
+      return null;
+    end if;
+  end if;
+
   if tg_op in ('UPDATE', 'DELETE') then
     insert into ai_private.ai_spend_daily as d (
       day, platform, provider, model, function_name, operation_type, operations,
