@@ -19,7 +19,9 @@ let stack;
 try {
   stack = await startStack({
     apiPort: Number(process.env.TEST_STACK_PORT ?? PROFILES.test.apiPort),
-    dataDir: process.env.TEST_STACK_PORT ? `${PROFILES.test.dataDir}-${process.env.TEST_STACK_PORT}` : PROFILES.test.dataDir,
+    dataDir: process.env.TEST_STACK_PORT
+      ? `${PROFILES.test.dataDir}-${process.env.TEST_STACK_PORT}`
+      : PROFILES.test.dataDir,
     fresh: true,
     fast: true,
     // Fixture functions from the test tree check the gateway's verify_jwt handling.
@@ -66,6 +68,17 @@ const env = {
 
 const summary = { passed: 0, failed: 0 };
 
+// The house style is checked like behaviour: `deno lint` and `deno fmt --check` over the tree.
+for (const args of [["lint", "--quiet"], ["fmt", "--check", "--quiet"]]) {
+  const r = await run(BIN.deno, args, { cwd: ROOT });
+  console.log(`deno ${args.join(" ")}: ${r.code === 0 ? "clean" : "problems"}`);
+  if (r.code === 0) summary.passed += 1;
+  else {
+    console.log(r.output);
+    summary.failed += 1;
+  }
+}
+
 // The functions run without type-checking (as on the edge runtime): check them here, once.
 const entrypoints = stack.functions.length
   ? readSupabaseConfig().functions.map((f) => f.entrypoint)
@@ -79,7 +92,11 @@ if (entrypoints.length) {
     summary.failed += 1;
   }
 }
-const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], {
+  cwd: ROOT,
+  env,
+  stdio: ["ignore", "pipe", "inherit"],
+});
 deno.stdout.on("data", (d) => {
   process.stdout.write(d);
   // Deno's closing line: "ok | 12 passed (3 steps) | 0 failed (4s)"
@@ -95,7 +112,16 @@ const denoCode = await new Promise((resolve) => deno.on("close", resolve));
 if (denoCode !== 0 && summary.failed === 0) summary.failed += 1;
 
 console.log("\nsupabase db advisors --type all --fail-on warn");
-const adv = await run(BIN.supabase, ["db", "advisors", "--db-url", dbUrl(stack.ports.db), "--type", "all", "--fail-on", "warn"], { cwd: ROOT });
+const adv = await run(BIN.supabase, [
+  "db",
+  "advisors",
+  "--db-url",
+  dbUrl(stack.ports.db),
+  "--type",
+  "all",
+  "--fail-on",
+  "warn",
+], { cwd: ROOT });
 console.log(adv.output.trim());
 if (adv.code === 0) summary.passed += 1;
 else summary.failed += 1;

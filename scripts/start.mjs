@@ -50,10 +50,18 @@ console.log(`
         REST URL: ${s.urls.rest}
    Functions URL: ${s.urls.functions}  (${s.functions.map((f) => f.slug).join(", ") || "none"})
           DB URL: ${s.urls.db}
-     AI provider: ${s.offline ? `offline test double at ${s.urls.provider} (no GROQ_API_KEY set)` : "real Groq/OpenAI keys from the environment"}
+     AI provider: ${
+  s.offline
+    ? `offline test double at ${s.urls.provider} (no GROQ_API_KEY set)`
+    : "real Groq/OpenAI keys from the environment"
+}
       JWT secret: ${s.keys.jwtSecret}
         anon key: ${s.keys.anon}
 service_role key: ${s.keys.serviceRole}
    a user token: npm run token -- <user-uuid> [--admin]
 `);
-console.log(`Local Supabase stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${s.urls.api} (Ctrl-C to stop)`);
+console.log(
+  `Local Supabase stack ready in ${
+    ((Date.now() - t0) / 1000).toFixed(1)
+  } s on ${s.urls.api} (Ctrl-C to stop)`,
+);

@@ -12,16 +12,24 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const userId = args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--") || (i === 0 && !a.startsWith("--")));
+const userId = args.find((a, i) =>
+  !a.startsWith("--") && !args[i - 1]?.startsWith("--") || (i === 0 && !a.startsWith("--"))
+);
 if (!userId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) {
-  console.error("usage: npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]");
+  console.error(
+    "usage: npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]",
+  );
   process.exit(2);
 }
 const admin = args.includes("--admin");
 const email = option("--email") ?? `${userId.slice(0, 8)}@example.test`;
 const ttl = Number(option("--ttl") ?? 3600);
 const ports = portsFrom(Number(option("--port") ?? PROFILES.dev.apiPort));
-const appMetadata = { provider: "email", providers: ["email"], ...(admin ? { role: "admin" } : {}) };
+const appMetadata = {
+  provider: "email",
+  providers: ["email"],
+  ...(admin ? { role: "admin" } : {}),
+};
 
 const client = new pg.Client({ connectionString: dbUrl(ports.db, { ssl: false }) });
 try {
@@ -33,7 +41,9 @@ try {
     [userId, email, JSON.stringify(appMetadata)],
   );
 } catch (e) {
-  console.error(`Cannot reach the local database on port ${ports.db} (is \`npm start\` running?): ${e.message}`);
+  console.error(
+    `Cannot reach the local database on port ${ports.db} (is \`npm start\` running?): ${e.message}`,
+  );
   process.exit(1);
 } finally {
   await client.end().catch(() => {});

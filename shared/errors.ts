@@ -1,8 +1,8 @@
 // Typed errors for frontends: every failure of an AI function, whatever produced it (the function,
 // the gateway, the network), becomes one AiFunctionError with a stable `code`.
-import { type ErrorCode, ERROR_STATUS } from "../supabase/functions/_shared/contracts/errors.ts";
+import { ERROR_STATUS, type ErrorCode } from "../supabase/functions/_shared/contracts/errors.ts";
 
-export { type ErrorCode, ERROR_STATUS };
+export { ERROR_STATUS, type ErrorCode };
 
 /** A failed call to one of the AI functions. */
 export class AiFunctionError extends Error {
@@ -31,8 +31,9 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get("retry-after") ?? NaN);
   const requestId = res.headers.get("x-request-id") ?? undefined;
-  const e = (body as { error?: { code?: string; message?: string; hint?: string; details?: unknown } })
-    ?.error;
+  const e =
+    (body as { error?: { code?: string; message?: string; hint?: string; details?: unknown } })
+      ?.error;
   if (e?.code) {
     return new AiFunctionError(
       e.code as ErrorCode,
@@ -53,5 +54,11 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
     : res.status >= 500
     ? "upstream_unavailable"
     : "invalid_request";
-  return new AiFunctionError(code, message, res.status, undefined, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  return new AiFunctionError(
+    code,
+    message,
+    res.status,
+    undefined,
+    Number.isFinite(retryAfter) ? retryAfter : undefined,
+  );
 }

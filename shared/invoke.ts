@@ -1,5 +1,9 @@
 // Typed helpers around `supabase.functions.invoke` for the AI functions.
-import type { ChatDone, ChatResponse, ChatStreamEvent } from "../supabase/functions/_shared/contracts/chat.ts";
+import type {
+  ChatDone,
+  ChatResponse,
+  ChatStreamEvent,
+} from "../supabase/functions/_shared/contracts/chat.ts";
 import { ChatRequest } from "../supabase/functions/_shared/contracts/chat.ts";
 import type { VoiceRequest, VoiceResponse } from "../supabase/functions/_shared/contracts/voice.ts";
 import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
@@ -88,7 +92,10 @@ export async function* streamChat(
   if (!parsed.success) throw invalid(parsed.error.issues);
   const headers: Record<string, string> = { accept: "text/event-stream" };
   if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
-  const { data, error } = await supabase.functions.invoke("process-chat", { body: parsed.data, headers });
+  const { data, error } = await supabase.functions.invoke("process-chat", {
+    body: parsed.data,
+    headers,
+  });
   if (error) throw await toError(error);
   if (!(data instanceof Response) || !data.body) {
     // A JSON body (e.g. an idempotent replay answered as JSON): present it as one delta + done.

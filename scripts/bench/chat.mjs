@@ -25,10 +25,24 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 function post(url, headers, body) {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent, headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname,
+      method: "POST",
+      agent,
+      headers: {
+        ...headers,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      },
+    }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on(
+        "end",
+        () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -53,15 +67,17 @@ function cpuByPart(stack) {
         part = names.get(Number(pid)) ?? "deno (function children)";
       } else if (cmd.includes("offline-provider")) part = "offline provider (deno)";
       else if (cmd.includes("postgrest")) part = "PostgREST";
-      else if (stat.includes("(postgres)") && cmd.includes(String(stack.ports.db))) part = "Postgres";
-      else if (stat.includes("(postgres)")) part = "Postgres";
+      else if (stat.includes("(postgres)") && cmd.includes(String(stack.ports.db))) {
+        part = "Postgres";
+      } else if (stat.includes("(postgres)")) part = "Postgres";
       if (part) out[part] = (out[part] ?? 0) + secs;
     } catch { /* gone */ }
   }
   return out;
 }
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const pct = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
 
 async function timeSequential(n, fn) {
@@ -94,10 +110,24 @@ try {
   const tokens = [];
   for (let i = 0; i < CONCURRENCY; i++) {
     const userId = crypto.randomUUID();
-    await db.query(`insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', $2)`, [userId, `bench-${i}@example.test`]);
-    await db.query(`insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
-                    values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`, [userId]);
-    tokens.push(signJwt({ sub: userId, role: "authenticated", aud: "authenticated", exp: now + 3600, iat: now }, stack.keys.jwtSecret));
+    await db.query(
+      `insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', $2)`,
+      [userId, `bench-${i}@example.test`],
+    );
+    await db.query(
+      `insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
+                    values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`,
+      [userId],
+    );
+    tokens.push(
+      signJwt({
+        sub: userId,
+        role: "authenticated",
+        aud: "authenticated",
+        exp: now + 3600,
+        iat: now,
+      }, stack.keys.jwtSecret),
+    );
   }
 
   const message = "Как посчитать конверсию лендинга, если было 1200 посетителей и 36 заявок?";
@@ -105,12 +135,18 @@ try {
   // The same request the curator sends to Groq (system prompt + message), straight to the provider.
   const directBody = JSON.stringify({
     model: "openai/gpt-oss-120b",
-    messages: [{ role: "system", content: "Ты — ИИ-куратор онлайн-школы." }, { role: "user", content: message }],
+    messages: [{ role: "system", content: "Ты — ИИ-куратор онлайн-школы." }, {
+      role: "user",
+      content: message,
+    }],
     max_completion_tokens: 2048,
     reasoning_effort: "low",
   });
   const headersFor = (token) => ({ authorization: `Bearer ${token}`, apikey: stack.keys.anon });
-  const direct = () => post(`${stack.urls.provider}/openai/v1/chat/completions`, { authorization: "Bearer offline-groq-key" }, directBody);
+  const direct = () =>
+    post(`${stack.urls.provider}/openai/v1/chat/completions`, {
+      authorization: "Bearer offline-groq-key",
+    }, directBody);
   const viaFunction = async (token = tokens[0]) => {
     const r = await post(`${stack.urls.functions}/process-chat`, headersFor(token), chatBody);
     if (r.status !== 200) throw new Error(`process-chat answered ${r.status}: ${r.body}`);
@@ -122,7 +158,11 @@ try {
   console.log(`\nsequential, ${SEQUENTIAL} requests each (after 50 warm-up):`);
   console.log(`  direct to offline provider   p50 ${fmt(d.p50)}  p95 ${fmt(d.p95)}`);
   console.log(`  through process-chat         p50 ${fmt(f.p50)}  p95 ${fmt(f.p95)}`);
-  console.log(`  added by process-chat        p50 ${fmt(f.p50 - d.p50)}  p95 ${fmt(f.p95 - d.p95)}   (targets: p50 ≤ 8 ms, p95 ≤ 20 ms)`);
+  console.log(
+    `  added by process-chat        p50 ${fmt(f.p50 - d.p50)}  p95 ${
+      fmt(f.p95 - d.p95)
+    }   (targets: p50 ≤ 8 ms, p95 ≤ 20 ms)`,
+  );
 
   // Throughput: CONCURRENCY clients for SECONDS; every 200 is a request that must have its row.
   const ids = [];
@@ -147,23 +187,36 @@ try {
   let rows = 0;
   for (let i = 0; i < 50; i++) {
     await new Promise((r) => setTimeout(r, 200));
-    const { rows: [{ n }] } = await db.query(`select count(distinct request_id)::int as n from public.ai_operations_metrics where request_id = any($1::uuid[])`, [ids]);
+    const { rows: [{ n }] } = await db.query(
+      `select count(distinct request_id)::int as n from public.ai_operations_metrics where request_id = any($1::uuid[])`,
+      [ids],
+    );
     rows = n;
     if (rows >= ids.length) break;
   }
   console.log(`\n${CONCURRENCY} concurrent clients (one student each) for ${SECONDS} s:`);
-  console.log(`  ${ids.length} answered, ${errors} failed, ${(ids.length / elapsed).toFixed(0)} requests/s   (target ≥ 300)`);
+  console.log(
+    `  ${ids.length} answered, ${errors} failed, ${
+      (ids.length / elapsed).toFixed(0)
+    } requests/s   (target ≥ 300)`,
+  );
   console.log(`  ledger rows lost: ${ids.length - rows} of ${ids.length}   (target 0)`);
   console.log(`  CPU per answered request, by part:`);
   for (const [part, after] of Object.entries(cpuAfter).sort((a, b) => b[1] - a[1])) {
     const used = after - (cpuBefore[part] ?? 0);
-    if (used > 0) console.log(`    ${part.padEnd(34)} ${((used / ids.length) * 1000).toFixed(2)} ms`);
+    if (used > 0) {
+      console.log(`    ${part.padEnd(34)} ${((used / ids.length) * 1000).toFixed(2)} ms`);
+    }
   }
   const { rows: top } = await db.query(`
     select calls, total_exec_time + total_plan_time as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) as q
     from extensions.pg_stat_statements where toplevel order by 2 desc limit 6`);
   console.log(`  Postgres time per answered request, top statements:`);
-  for (const t of top) console.log(`    ${(t.ms / ids.length).toFixed(2)} ms  ${String(t.calls).padStart(6)} calls  ${t.q}`);
+  for (const t of top) {
+    console.log(
+      `    ${(t.ms / ids.length).toFixed(2)} ms  ${String(t.calls).padStart(6)} calls  ${t.q}`,
+    );
+  }
 } finally {
   await db.end();
   agent.destroy();

@@ -94,12 +94,24 @@ export function startGateway({ port, postgrestPort, functions }) {
       if (fn.verifyJwt) {
         const token = bearer(req);
         if (!token) {
-          sendError(res, 401, "unauthorized", "Missing authorization header", "Sign in and send the session's access token.");
+          sendError(
+            res,
+            401,
+            "unauthorized",
+            "Missing authorization header",
+            "Sign in and send the session's access token.",
+          );
           return;
         }
         const v = verifyJwt(token, JWT_SECRET);
         if (!v.ok) {
-          sendError(res, 401, "unauthorized", "Invalid JWT", v.reason === "expired" ? "The session expired: refresh it and retry." : undefined);
+          sendError(
+            res,
+            401,
+            "unauthorized",
+            "Invalid JWT",
+            v.reason === "expired" ? "The session expired: refresh it and retry." : undefined,
+          );
           return;
         }
       }

@@ -79,7 +79,13 @@ export async function startStack(opts) {
 
   try {
     const t0 = Date.now();
-    const db = await startPostgres({ port: ports.db, dataDir: opts.dataDir, fresh: opts.fresh, fast: opts.fast, log });
+    const db = await startPostgres({
+      port: ports.db,
+      dataDir: opts.dataDir,
+      fresh: opts.fresh,
+      fast: opts.fast,
+      log,
+    });
     stoppers.push(() => db.stop());
     log(`postgres up in ${Date.now() - t0} ms`);
     await bootstrap(ports.db);
@@ -114,7 +120,15 @@ export async function startStack(opts) {
       provider = startProcess(
         "offline-provider",
         BIN.deno,
-        ["run", "--allow-all", "--config", join(ROOT, "deno.json"), join(ROOT, "scripts/offline-provider/main.ts"), "--port", String(ports.provider)],
+        [
+          "run",
+          "--allow-all",
+          "--config",
+          join(ROOT, "deno.json"),
+          join(ROOT, "scripts/offline-provider/main.ts"),
+          "--port",
+          String(ports.provider),
+        ],
         { env: baseEnv, cwd: ROOT, onLine: (l) => log(`offline-provider: ${l}`) },
       );
       stoppers.push(() => provider.stop());
@@ -124,7 +138,9 @@ export async function startStack(opts) {
         GROQ_API_KEY: "offline-groq-key",
         GROQ_BASE_URL: `${providerUrl}/openai/v1`,
         OPENAI_API_KEY: baseEnv.OPENAI_API_KEY ?? "offline-openai-key",
-        OPENAI_BASE_URL: baseEnv.OPENAI_API_KEY ? (baseEnv.OPENAI_BASE_URL ?? "") : `${providerUrl}/v1`,
+        OPENAI_BASE_URL: baseEnv.OPENAI_API_KEY
+          ? (baseEnv.OPENAI_BASE_URL ?? "")
+          : `${providerUrl}/v1`,
       }
       : {};
 
@@ -153,7 +169,15 @@ export async function startStack(opts) {
       const proc = startProcess(
         `function ${f.slug}`,
         BIN.deno,
-        ["run", "--allow-all", "--no-prompt", "--config", config, join(ROOT, "scripts/stack/function-host.ts"), f.entrypoint],
+        [
+          "run",
+          "--allow-all",
+          "--no-prompt",
+          "--config",
+          config,
+          join(ROOT, "scripts/stack/function-host.ts"),
+          f.entrypoint,
+        ],
         {
           env: { ...functionEnv, FUNCTION_PORT: "0" },
           cwd: ROOT,
@@ -171,7 +195,11 @@ export async function startStack(opts) {
       return { f, entry, proc, listening };
     });
 
-    const gateway = await startGateway({ port: ports.api, postgrestPort: ports.postgrest, functions: fnPorts });
+    const gateway = await startGateway({
+      port: ports.api,
+      postgrestPort: ports.postgrest,
+      functions: fnPorts,
+    });
     stoppers.push(() => gateway.stop());
 
     const ready = async (what, port, proc) => {
@@ -193,8 +221,13 @@ export async function startStack(opts) {
       offline ? ready("offline AI provider", ports.provider, provider) : Promise.resolve(),
       ...fnProcs.map(({ f, proc, listening }) =>
         waitFor(async () => {
-          if (proc.exited) throw new Error(`function ${f.slug} exited:\n${proc.tail.slice(-20).join("\n")}`);
-          return await Promise.race([listening, new Promise((r) => setTimeout(() => r(false), 100))]);
+          if (proc.exited) {
+            throw new Error(`function ${f.slug} exited:\n${proc.tail.slice(-20).join("\n")}`);
+          }
+          return await Promise.race([
+            listening,
+            new Promise((r) => setTimeout(() => r(false), 100)),
+          ]);
         }, { what: `function ${f.slug}`, timeoutMs: 60000 })
       ),
     ]);
@@ -210,7 +243,11 @@ export async function startStack(opts) {
         provider: offline ? providerUrl : null,
       },
       keys: { anon: ANON_KEY, serviceRole: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET },
-      functions: fnProcs.map(({ f, entry, proc }) => ({ slug: f.slug, port: entry.port, pid: proc.pid })),
+      functions: fnProcs.map(({ f, entry, proc }) => ({
+        slug: f.slug,
+        port: entry.port,
+        pid: proc.pid,
+      })),
       pids: [postgrest.pid, provider?.pid, ...fnProcs.map((x) => x.proc.pid)].filter(Boolean),
       env: functionEnv,
       stop,

@@ -34,13 +34,20 @@ export async function startPostgres({ port, dataDir, fresh = false, fast = false
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=300",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=300",
       // As on hosted Supabase: query statistics for the dashboard and for `npm run bench`.
-      "-c", "shared_preload_libraries=pg_stat_statements",
-      "-c", "pg_stat_statements.track=all",
-      ...(fast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+      "-c",
+      "shared_preload_libraries=pg_stat_statements",
+      "-c",
+      "pg_stat_statements.track=all",
+      ...(fast
+        ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        : []),
     ],
     onLog: (m) => {
       lines.push(m);

@@ -20,10 +20,12 @@ export function startProcess(name, cmd, args, { env, cwd, onLine } = {}) {
   const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const tail = [];
   let exited = false;
-  const exitPromise = new Promise((resolve) => child.on("exit", (code, signal) => {
-    exited = true;
-    resolve({ code, signal });
-  }));
+  const exitPromise = new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    })
+  );
   const onData = (d) => {
     for (const line of String(d).split("\n")) {
       if (!line) continue;
@@ -81,7 +83,10 @@ export function isPortFree(port) {
 }
 
 /** Polls `check` until it resolves truthy or `timeoutMs` passes. */
-export async function waitFor(check, { timeoutMs = 20000, intervalMs = 50, what = "service" } = {}) {
+export async function waitFor(
+  check,
+  { timeoutMs = 20000, intervalMs = 50, what = "service" } = {},
+) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;

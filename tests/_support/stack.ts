@@ -5,7 +5,9 @@ import postgres from "postgres";
 
 function need(name: string): string {
   const v = Deno.env.get(name);
-  if (!v) throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts the stack.`);
+  if (!v) {
+    throw new Error(`${name} is not set: run the suite with \`npm test\`, which starts the stack.`);
+  }
   return v;
 }
 
@@ -67,7 +69,9 @@ export interface TestUser {
 }
 
 /** Creates a user in auth.users and returns it with a valid access token. */
-export async function createUser(opts: { admin?: boolean; ttlSeconds?: number } = {}): Promise<TestUser> {
+export async function createUser(
+  opts: { admin?: boolean; ttlSeconds?: number } = {},
+): Promise<TestUser> {
   const id = crypto.randomUUID();
   const appMetadata = { provider: "email", ...(opts.admin ? { role: "admin" } : {}) };
   await db()`insert into auth.users (id, aud, role, email, raw_app_meta_data)

@@ -25,14 +25,19 @@ Deno.test("no apikey on /rest/v1 is refused with 401", async () => {
 });
 
 Deno.test("a function with verify_jwt refuses a request without a JWT (401)", async () => {
-  const res = await fetch(`${stackEnv.url}/functions/v1/stack-fixture`, { method: "POST", body: "{}" });
+  const res = await fetch(`${stackEnv.url}/functions/v1/stack-fixture`, {
+    method: "POST",
+    body: "{}",
+  });
   assert.equal(res.status, 401);
   const body = await res.json();
   assert.equal(body.error.code, "unauthorized");
 });
 
 Deno.test("a function with verify_jwt refuses a token signed with another secret (401)", async () => {
-  const token = await userToken(crypto.randomUUID(), { secret: "another-secret-that-is-at-least-32-chars" });
+  const token = await userToken(crypto.randomUUID(), {
+    secret: "another-secret-that-is-at-least-32-chars",
+  });
   const res = await fetch(`${stackEnv.url}/functions/v1/stack-fixture`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}` },
@@ -106,6 +111,10 @@ Deno.test("server-sent events pass through the gateway chunk by chunk", async ()
   assert.equal(res.headers.get("content-type"), "text/event-stream");
   const reader = res.body!.getReader();
   const first = await reader.read();
-  assert.equal(new TextDecoder().decode(first.value), "data: 0\n\n", "the first event arrives alone");
+  assert.equal(
+    new TextDecoder().decode(first.value),
+    "data: 0\n\n",
+    "the first event arrives alone",
+  );
   await reader.cancel();
 });

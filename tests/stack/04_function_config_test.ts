@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 const ROOT = new URL("../../", import.meta.url);
 const config = await Deno.readTextFile(new URL("supabase/config.toml", ROOT));
 const root = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-const functions = [...config.matchAll(/^\[functions\.([a-z0-9-]+)\]([\s\S]*?)(?=^\[|$(?![\s\S]))/gm)]
+const functions = [
+  ...config.matchAll(/^\[functions\.([a-z0-9-]+)\]([\s\S]*?)(?=^\[|$(?![\s\S]))/gm),
+]
   .map((m) => ({ slug: m[1], body: m[2] }));
 
 Deno.test("config.toml declares the functions", () => {

@@ -20,10 +20,16 @@ export type IdempotencyState =
 
 /** What handlers need from the database besides the ledger. Fakes implement it in unit tests. */
 export interface ControlStore {
-  reserveBudget(a: { userId: string; platform: string; requestId: string; amountUsd: string }): Promise<Reservation>;
+  reserveBudget(
+    a: { userId: string; platform: string; requestId: string; amountUsd: string },
+  ): Promise<Reservation>;
   settleBudget(reservationId: string, actualUsd: string): Promise<void>;
-  idempotencyBegin(a: { userId: string; fn: string; key: string; requestHash: string }): Promise<IdempotencyState>;
-  idempotencyComplete(a: { userId: string; fn: string; key: string; status: number; body: unknown }): Promise<void>;
+  idempotencyBegin(
+    a: { userId: string; fn: string; key: string; requestHash: string },
+  ): Promise<IdempotencyState>;
+  idempotencyComplete(
+    a: { userId: string; fn: string; key: string; status: number; body: unknown },
+  ): Promise<void>;
   idempotencyRelease(a: { userId: string; fn: string; key: string }): Promise<void>;
   close(): Promise<void>;
 }
@@ -61,7 +67,9 @@ export function createControlStore(dbUrl: string, opts: { max?: number } = {}): 
     async idempotencyBegin({ userId, fn, key, requestHash }) {
       const [r] = await sql`select * from ai_private.idempotency_begin(
         ${userId}::uuid, ${fn}, ${key}, ${requestHash})`;
-      if (r.state === "done") return { state: "done", status: r.response_status, body: r.response_body };
+      if (r.state === "done") {
+        return { state: "done", status: r.response_status, body: r.response_body };
+      }
       return { state: r.state };
     },
     async idempotencyComplete({ userId, fn, key, status, body }) {

@@ -45,21 +45,34 @@ export async function beginIdempotent(
   scope: IdempotencyScope,
   hash: string,
 ): Promise<{ status: number; body: unknown } | null> {
-  const state = await store.idempotencyBegin({ userId: scope.userId, fn: scope.fn, key: scope.key, requestHash: hash });
+  const state = await store.idempotencyBegin({
+    userId: scope.userId,
+    fn: scope.fn,
+    key: scope.key,
+    requestHash: hash,
+  });
   switch (state.state) {
     case "new":
       return null;
     case "done":
       return { status: state.status, body: state.body };
     case "in_progress":
-      throw new HttpError("idempotency_conflict", "A request with this Idempotency-Key is still being processed.", {
-        hint: "Wait for the first request to finish, then retry with the same key.",
-        retryAfterSeconds: 1,
-      });
+      throw new HttpError(
+        "idempotency_conflict",
+        "A request with this Idempotency-Key is still being processed.",
+        {
+          hint: "Wait for the first request to finish, then retry with the same key.",
+          retryAfterSeconds: 1,
+        },
+      );
     case "mismatch":
-      throw new HttpError("idempotency_conflict", "This Idempotency-Key was already used for a different request.", {
-        hint: "Use a new key for a new request.",
-      });
+      throw new HttpError(
+        "idempotency_conflict",
+        "This Idempotency-Key was already used for a different request.",
+        {
+          hint: "Use a new key for a new request.",
+        },
+      );
   }
 }
 
@@ -127,7 +140,14 @@ export async function reserveBudget(
       settled = true;
       rt.waitUntil(
         rt.store.settleBudget(id, actualUsd).catch((e) =>
-          rt.log(JSON.stringify({ level: "error", msg: "budget settle failed", reservation_id: id, error: String(e) }))
+          rt.log(
+            JSON.stringify({
+              level: "error",
+              msg: "budget settle failed",
+              reservation_id: id,
+              error: String(e),
+            }),
+          )
         ),
       );
     },
@@ -141,7 +161,9 @@ function formatWait(seconds: number): string {
 }
 
 /** Maps a routing failure to the client error (provider text never reaches the client). */
-export function upstreamError(failure: { code: string; message: string; status: number; retryAfterSeconds?: number }): HttpError {
+export function upstreamError(
+  failure: { code: string; message: string; status: number; retryAfterSeconds?: number },
+): HttpError {
   switch (failure.code) {
     case "rate_limited":
       return new HttpError("rate_limited", "The AI service is busy right now.", {

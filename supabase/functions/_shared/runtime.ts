@@ -2,7 +2,13 @@
 // (or the local stack) provides. Handlers receive them as arguments; tests build their own.
 import { createClient } from "@supabase/supabase-js";
 import { createProviderClients, type ProviderClients } from "./ai/providers.ts";
-import { createOperationTracker, defaultWaitUntil, type MetricsClient, type OperationTracker, type WaitUntil } from "./ai/tracking.ts";
+import {
+  createOperationTracker,
+  defaultWaitUntil,
+  type MetricsClient,
+  type OperationTracker,
+  type WaitUntil,
+} from "./ai/tracking.ts";
 import type { RoutingOptions } from "./ai/routing.ts";
 import { type ControlStore, createControlStore } from "./db.ts";
 
@@ -43,15 +49,23 @@ export function routingFromEnv(env: Env): Runtime["routing"] {
  * @example const runtime = createRuntime(Deno.env.toObject());
  */
 export function createRuntime(env: Env): Runtime {
-  const supabase = createClient(required(env, "SUPABASE_URL"), required(env, "SUPABASE_SERVICE_ROLE_KEY"), {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const supabase = createClient(
+    required(env, "SUPABASE_URL"),
+    required(env, "SUPABASE_SERVICE_ROLE_KEY"),
+    {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    },
+  );
   const waitUntil = defaultWaitUntil();
   const log = (line: string) => console.log(line);
   return {
     env,
     clients: createProviderClients(env),
-    tracker: createOperationTracker({ supabase: supabase as unknown as MetricsClient, waitUntil, log }),
+    tracker: createOperationTracker({
+      supabase: supabase as unknown as MetricsClient,
+      waitUntil,
+      log,
+    }),
     store: createControlStore(required(env, "SUPABASE_DB_URL")),
     waitUntil,
     now: () => new Date(),

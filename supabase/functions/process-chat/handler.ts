@@ -26,7 +26,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 function parseRequest(bytes: Uint8Array, contentType: string | null) {
   if (!/^application\/json\b/i.test(contentType ?? "")) {
-    throw new HttpError("invalid_request", "The body must be JSON (content-type: application/json).");
+    throw new HttpError(
+      "invalid_request",
+      "The body must be JSON (content-type: application/json).",
+    );
   }
   let json: unknown;
   try {
@@ -93,10 +96,19 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
         userId: user.id,
         platform: input.platform,
         requestId,
-        amountUsd: costCeiling(plan.candidates, { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens }, rt.now()),
+        amountUsd: costCeiling(plan.candidates, {
+          inputTokens: plan.inputTokens,
+          outputTokens: plan.maxOutputTokens,
+        }, rt.now()),
       });
       timer.mark("budget");
-      const ctx = { requestId: rid, userId: user.id, platform: input.platform, functionName: FUNCTION_NAME, signal: req.signal };
+      const ctx = {
+        requestId: rid,
+        userId: user.id,
+        platform: input.platform,
+        functionName: FUNCTION_NAME,
+        signal: req.signal,
+      };
 
       if (!input.stream) {
         const outcome = await askCurator(rt, ctx, plan);
@@ -159,11 +171,28 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
         };
         if (outcome.partial) {
           if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
-          write(sse("error", { code: "upstream_unavailable", message: "The answer was interrupted. Retry to get it whole." }));
+          write(
+            sse("error", {
+              code: "upstream_unavailable",
+              message: "The answer was interrupted. Retry to get it whole.",
+            }),
+          );
         } else {
           if (scope) {
-            await rt.store.idempotencyComplete({ ...scope, status: 200, body: { ...done, reply: outcome.reply } })
-              .catch((e) => rt.log(JSON.stringify({ level: "error", msg: "idempotency complete failed", error: String(e) })));
+            await rt.store.idempotencyComplete({
+              ...scope,
+              status: 200,
+              body: { ...done, reply: outcome.reply },
+            })
+              .catch((e) =>
+                rt.log(
+                  JSON.stringify({
+                    level: "error",
+                    msg: "idempotency complete failed",
+                    error: String(e),
+                  }),
+                )
+              );
           }
           write(sse("done", done));
         }
@@ -176,7 +205,12 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
       }
       rt.waitUntil(run);
       return new Response(stream, {
-        headers: { ...corsHeaders, "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": rid },
+        headers: {
+          ...corsHeaders,
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          "x-request-id": rid,
+        },
       });
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});

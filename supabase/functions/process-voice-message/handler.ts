@@ -8,17 +8,11 @@ import {
   reservationSeconds,
   transcriptTokenBound,
 } from "../_shared/audio/billing.ts";
-import {
-  type AudioFormat,
-  measureAudioDuration,
-} from "../_shared/audio/duration.ts";
+import { type AudioFormat, measureAudioDuration } from "../_shared/audio/duration.ts";
 import { candidatesFor } from "../_shared/ai/config.ts";
 import { addDecimal, formatDecimal } from "../_shared/ai/decimal.ts";
 import { runAIOperation } from "../_shared/ai/operation.ts";
-import {
-  transcribe,
-  type TranscriptionResult,
-} from "../_shared/ai/providers.ts";
+import { transcribe, type TranscriptionResult } from "../_shared/ai/providers.ts";
 import {
   DEFAULT_VOICE_LANGUAGE,
   MAX_VOICE_FILE_BYTES,
@@ -255,9 +249,8 @@ export function createVoiceHandler(
             timeoutMs,
           }),
         usageOf: (value) => ({
-          audio_seconds:
-            billableDuration(measured.durationSeconds, value.durationSeconds)
-              .audioSeconds,
+          audio_seconds: billableDuration(measured.durationSeconds, value.durationSeconds)
+            .audioSeconds,
         }),
       });
       spentUsd = transcription.costUsd;

@@ -3,11 +3,7 @@
 // request: authenticate the back-end → parse and validate every operation → price every one from
 // the catalog → write them all in one statement (or none) → say which were new.
 import { createClient } from "@supabase/supabase-js";
-import {
-  insertMetrics,
-  type LedgerClient,
-  metricKey,
-} from "../_shared/ai/ledger.ts";
+import { insertMetrics, type LedgerClient, metricKey } from "../_shared/ai/ledger.ts";
 import { meterResponse, responseRequestId } from "../_shared/ai/responses.ts";
 import type { OperationMetric } from "../_shared/ai/tracking.ts";
 import {
@@ -28,8 +24,7 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 /** What the handler needs: the Runtime's clock, log and keys, plus a synchronous ledger writer. */
-export interface RecordRuntime
-  extends Pick<Runtime, "env" | "now" | "log" | "jwtSecret"> {
+export interface RecordRuntime extends Pick<Runtime, "env" | "now" | "log" | "jwtSecret"> {
   /** A supabase-js client created with the service-role key. */
   ledger: LedgerClient;
 }
@@ -61,11 +56,7 @@ export function createRecordRuntime(env: Env): RecordRuntime {
 
 const pathOf = (path: PropertyKey[]) =>
   path.reduce<string>(
-    (s, p) => (typeof p === "number"
-      ? `${s}[${p}]`
-      : s
-      ? `${s}.${String(p)}`
-      : String(p)),
+    (s, p) => (typeof p === "number" ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
     "",
   ) || "body";
 
@@ -75,9 +66,7 @@ function parseBody(json: unknown): { batch: boolean; items: ParsedItem[] } {
   const batch = typeof json === "object" && json !== null &&
     !Array.isArray(json) &&
     "operations" in json;
-  const parsed = batch
-    ? RecordBatch.safeParse(json)
-    : RecordOperation.safeParse(json);
+  const parsed = batch ? RecordBatch.safeParse(json) : RecordOperation.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({
       path: pathOf(i.path),
@@ -171,8 +160,7 @@ async function meterAll(
       "invalid_request",
       `${invalid[0].path}: ${invalid[0].message}`,
       {
-        hint:
-          "Nothing was recorded. Fix the item and resend the whole request.",
+        hint: "Nothing was recorded. Fix the item and resend the whole request.",
         details: invalid,
       },
     );
@@ -234,8 +222,7 @@ function ledgerError(
     "The ledger could not be written; nothing was recorded.",
     {
       status: 503,
-      hint:
-        "Retry the same request: operations already recorded are not recorded twice.",
+      hint: "Retry the same request: operations already recorded are not recorded twice.",
       retryAfterSeconds: 1,
     },
   );

@@ -6,14 +6,22 @@ import { clientFor, ledgerRows, resetProvider, usd } from "../../_support/functi
 import { closeDb, createUser } from "../../_support/stack.ts";
 
 // openai/gpt-oss-120b on Groq: 0.15 USD / 1M input, 0.075 cached, 0.60 output (groq.com/pricing).
-const expectedGptOss120bCost = (u: { input_tokens: number; cached_input_tokens: number; output_tokens: number }) =>
-  usd([[u.input_tokens - u.cached_input_tokens, "0.15"], [u.cached_input_tokens, "0.075"], [u.output_tokens, "0.60"]]);
+const expectedGptOss120bCost = (
+  u: { input_tokens: number; cached_input_tokens: number; output_tokens: number },
+) =>
+  usd([[u.input_tokens - u.cached_input_tokens, "0.15"], [u.cached_input_tokens, "0.075"], [
+    u.output_tokens,
+    "0.60",
+  ]]);
 
 Deno.test("a Russian question gets a JSON answer from Groq, priced and recorded", async () => {
   await resetProvider();
   const student = await createUser();
   const supabase = clientFor(student);
-  const res = await invokeChat(supabase, { platform: "main", message: "  Как рассчитать ROI рекламной кампании?  " });
+  const res = await invokeChat(supabase, {
+    platform: "main",
+    message: "  Как рассчитать ROI рекламной кампании?  ",
+  });
 
   assert.match(res.request_id, /^[0-9a-f-]{36}$/);
   assert.ok(res.reply.length > 0);
@@ -21,7 +29,11 @@ Deno.test("a Russian question gets a JSON answer from Groq, priced and recorded"
   assert.equal(res.model, "openai/gpt-oss-120b");
   assert.equal(res.fallback_used, false);
   assert.ok(res.usage.input_tokens > 0 && res.usage.output_tokens > 0);
-  assert.equal(res.cost_usd, expectedGptOss120bCost(res.usage), "cost is the catalog price of the usage");
+  assert.equal(
+    res.cost_usd,
+    expectedGptOss120bCost(res.usage),
+    "cost is the catalog price of the usage",
+  );
 
   const [row, ...more] = await ledgerRows(res.request_id);
   assert.equal(more.length, 0, "one provider attempt, one row");
@@ -50,11 +62,16 @@ Deno.test("a streamed answer arrives as delta events and one done event matching
   await resetProvider();
   const student = await createUser();
   const events = [];
-  for await (const ev of streamChat(clientFor(student), {
-    platform: "tripwire",
-    message: "Расскажи коротко, чему я научусь на курсе?",
-    history: [{ role: "user", content: "Привет!" }, { role: "assistant", content: "Здравствуйте! Чем помочь?" }],
-  })) events.push(ev);
+  for await (
+    const ev of streamChat(clientFor(student), {
+      platform: "tripwire",
+      message: "Расскажи коротко, чему я научусь на курсе?",
+      history: [{ role: "user", content: "Привет!" }, {
+        role: "assistant",
+        content: "Здравствуйте! Чем помочь?",
+      }],
+    })
+  ) events.push(ev);
 
   const deltas = events.filter((e) => e.type === "delta");
   const done = events.filter((e) => e.type === "done");

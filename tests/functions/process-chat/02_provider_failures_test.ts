@@ -2,22 +2,40 @@
 // attempt is a ledger row.
 import assert from "node:assert/strict";
 import { invokeChat, streamChat } from "../../../shared/index.ts";
-import { clientFor, injectFault, ledgerRows, ledgerRowsForUser, resetProvider } from "../../_support/functions.ts";
+import {
+  clientFor,
+  injectFault,
+  ledgerRows,
+  ledgerRowsForUser,
+  resetProvider,
+} from "../../_support/functions.ts";
 import { closeDb, createUser } from "../../_support/stack.ts";
 
 Deno.test("a 429 with retry-after is retried after the advertised delay: answered, two rows", async () => {
   await resetProvider();
-  await injectFault({ provider: "groq", path: "chat/completions", times: 1, fault: { type: "rate_limit", retryAfterSeconds: 1 } });
+  await injectFault({
+    provider: "groq",
+    path: "chat/completions",
+    times: 1,
+    fault: { type: "rate_limit", retryAfterSeconds: 1 },
+  });
   const student = await createUser();
   const t0 = Date.now();
-  const res = await invokeChat(clientFor(student), { platform: "main", message: "Что такое воронка продаж?" });
+  const res = await invokeChat(clientFor(student), {
+    platform: "main",
+    message: "Что такое воронка продаж?",
+  });
   const elapsed = Date.now() - t0;
   assert.equal(res.provider, "groq");
   assert.equal(res.fallback_used, false);
   assert.ok(elapsed >= 1000, `waited the advertised second (took ${elapsed} ms)`);
   const rows = await ledgerRows(res.request_id, 2);
   assert.equal(rows.length, 2);
-  assert.deepEqual(rows.map((r) => [r.attempt, r.status, r.error_code]), [[1, "error", "rate_limited"], [2, "success", null]]);
+  assert.deepEqual(rows.map((r) => [r.attempt, r.status, r.error_code]), [[
+    1,
+    "error",
+    "rate_limited",
+  ], [2, "success", null]]);
   assert.equal(rows[0].cost_usd, "0.0000000000", "a refused attempt costs nothing");
   assert.equal(rows[1].cost_usd, res.cost_usd);
   await closeDb();
@@ -25,16 +43,27 @@ Deno.test("a 429 with retry-after is retried after the advertised delay: answere
 
 Deno.test("Groq answering 503 every time falls back to OpenAI, and the answer says so", async () => {
   await resetProvider();
-  await injectFault({ provider: "groq", path: "chat/completions", times: 20, fault: { type: "status", status: 503 } });
+  await injectFault({
+    provider: "groq",
+    path: "chat/completions",
+    times: 20,
+    fault: { type: "status", status: 503 },
+  });
   const student = await createUser();
-  const res = await invokeChat(clientFor(student), { platform: "main", message: "Помоги составить план урока" });
+  const res = await invokeChat(clientFor(student), {
+    platform: "main",
+    message: "Помоги составить план урока",
+  });
   assert.equal(res.provider, "openai");
   assert.equal(res.model, "gpt-4.1-mini");
   assert.equal(res.fallback_used, true);
   const rows = await ledgerRows(res.request_id, (rs) => rs.some((r) => r.provider === "openai"));
   const last = rows[rows.length - 1];
   assert.ok(rows.length >= 2);
-  assert.ok(rows.slice(0, -1).every((r) => r.provider === "groq" && r.status === "error"), "each Groq attempt is an error row");
+  assert.ok(
+    rows.slice(0, -1).every((r) => r.provider === "groq" && r.status === "error"),
+    "each Groq attempt is an error row",
+  );
   assert.equal(last.provider, "openai");
   assert.equal(last.status, "success");
   assert.equal(last.cost_usd, res.cost_usd);
@@ -45,7 +74,10 @@ Deno.test("a configured model that Groq retired is replaced by its catalog repla
   // The test stack configures tripwire chat as groq:llama-3.3-70b-versatile (shut down 2026-08-16).
   await resetProvider();
   const student = await createUser();
-  const res = await invokeChat(clientFor(student), { platform: "tripwire", message: "Привет! Что в первом уроке?" });
+  const res = await invokeChat(clientFor(student), {
+    platform: "tripwire",
+    message: "Привет! Что в первом уроке?",
+  });
   assert.equal(res.provider, "groq");
   assert.equal(res.model, "openai/gpt-oss-120b");
   await closeDb();
@@ -56,25 +88,48 @@ Deno.test("a provider that never answers ends in 504 upstream_timeout within the
   await injectFault({ path: "chat/completions", times: 20, fault: { type: "hang", ms: 60_000 } });
   const student = await createUser();
   const t0 = Date.now();
-  const err = await invokeChat(clientFor(student), { platform: "main", message: "Ответь, пожалуйста" }).catch((e) => e);
+  const err = await invokeChat(clientFor(student), {
+    platform: "main",
+    message: "Ответь, пожалуйста",
+  }).catch((e) => e);
   assert.equal(err.status, 504);
   assert.equal(err.code, "upstream_timeout");
   assert.ok(Date.now() - t0 < 15_000, "the deadline (6 s on the test stack) bounds the wait");
   assert.match(err.requestId ?? "", /^[0-9a-f-]{36}$/, "the error names the request");
-  const rows = await ledgerRows(err.requestId, (rs) => rs.length > 0 && rs.every((r) => r.status === "error"));
+  const rows = await ledgerRows(
+    err.requestId,
+    (rs) => rs.length > 0 && rs.every((r) => r.status === "error"),
+  );
   assert.ok(rows.length >= 1, "the timed-out attempts are recorded");
-  assert.ok(rows.every((r) => r.error_code === "upstream_timeout" && r.cost_usd === "0.0000000000"));
-  assert.deepEqual((await ledgerRowsForUser(student.id)).map((r) => r.request_id).filter((id) => id !== err.requestId), []);
+  assert.ok(
+    rows.every((r) => r.error_code === "upstream_timeout" && r.cost_usd === "0.0000000000"),
+  );
+  assert.deepEqual(
+    (await ledgerRowsForUser(student.id)).map((r) => r.request_id).filter((id) =>
+      id !== err.requestId
+    ),
+    [],
+  );
   await resetProvider();
   await closeDb();
 });
 
 Deno.test("a stream cut midway ends with an error event and is recorded as partial with its usage", async () => {
   await resetProvider();
-  await injectFault({ provider: "groq", path: "chat/completions", times: 1, fault: { type: "cut_stream", afterChunks: 2 } });
+  await injectFault({
+    provider: "groq",
+    path: "chat/completions",
+    times: 1,
+    fault: { type: "cut_stream", afterChunks: 2 },
+  });
   const student = await createUser();
   const events = [];
-  for await (const ev of streamChat(clientFor(student), { platform: "main", message: "Расскажи подробно о модуле 3" })) {
+  for await (
+    const ev of streamChat(clientFor(student), {
+      platform: "main",
+      message: "Расскажи подробно о модуле 3",
+    })
+  ) {
     events.push(ev);
   }
   assert.ok(events.some((e) => e.type === "delta"), "the student saw the beginning");

@@ -13,12 +13,18 @@ Deno.test("student B cannot read student A's rows; an admin can", async () => {
   await ledgerRows(res.request_id);
 
   const read = async (who: typeof a) => {
-    const { data, error } = await clientFor(who).from("ai_operations_metrics").select("request_id, user_id")
+    const { data, error } = await clientFor(who).from("ai_operations_metrics").select(
+      "request_id, user_id",
+    )
       .eq("request_id", res.request_id);
     assert.equal(error, null);
     return data!;
   };
-  assert.deepEqual(await read(a), [{ request_id: res.request_id, user_id: a.id }], "A sees A's row");
+  assert.deepEqual(
+    await read(a),
+    [{ request_id: res.request_id, user_id: a.id }],
+    "A sees A's row",
+  );
   assert.deepEqual(await read(b), [], "B sees nothing of A's");
   assert.equal((await read(admin)).length, 1, "the admin sees A's row");
   await closeDb();

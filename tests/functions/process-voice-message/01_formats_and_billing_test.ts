@@ -72,9 +72,7 @@ for (const fx of manifest.fixtures) {
     );
     assert.equal(row.baseline_cost_usd, whisper1Cost(row.audio_seconds!));
 
-    const calls = (await providerRequests()).filter((r) =>
-      r.path.endsWith("audio/transcriptions")
-    );
+    const calls = (await providerRequests()).filter((r) => r.path.endsWith("audio/transcriptions"));
     assert.equal(calls.length, 1);
     assert.equal(
       calls[0].body.fileBytes,

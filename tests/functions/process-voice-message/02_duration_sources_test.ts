@@ -2,17 +2,11 @@
 // measured length, and each platform's configured model is billed at its own catalog price.
 import assert from "node:assert/strict";
 import { transcribeVoice } from "../../../shared/index.ts";
-import {
-  clientFor,
-  injectFault,
-  ledgerRows,
-  resetProvider,
-} from "../../_support/functions.ts";
+import { clientFor, injectFault, ledgerRows, resetProvider } from "../../_support/functions.ts";
 import { closeDb, createUser } from "../../_support/stack.ts";
 import { fixtureFile, manifest } from "./fixtures.ts";
 
-const truth = (file: string) =>
-  manifest.fixtures.find((f) => f.file === file)!.durationSeconds;
+const truth = (file: string) => manifest.fixtures.find((f) => f.file === file)!.durationSeconds;
 
 Deno.test("a Groq reply without duration bills the measured 14 s recording as 15 s, not $0", async () => {
   await resetProvider();

@@ -182,8 +182,7 @@ const cases: Case[] = [
   },
   {
     name: "another user's id in the form",
-    form: () =>
-      form({ file: ogg(), platform: "main", user_id: crypto.randomUUID() }),
+    form: () => form({ file: ogg(), platform: "main", user_id: crypto.randomUUID() }),
     status: 400,
     code: "invalid_request",
   },

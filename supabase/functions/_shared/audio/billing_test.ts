@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  billableDuration,
-  reservationSeconds,
-  transcriptTokenBound,
-} from "./billing.ts";
+import { billableDuration, reservationSeconds, transcriptTokenBound } from "./billing.ts";
 
 Deno.test("the provider's duration is billed when it reports one", () => {
   assert.deepEqual(billableDuration(14.042, 14.1), {

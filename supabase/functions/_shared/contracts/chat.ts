@@ -22,7 +22,8 @@ export const ChatRequest = z.strictObject({
         .min(1, "the message is empty")
         .max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters after trimming`),
     ),
-  history: z.array(ChatTurn).max(MAX_HISTORY_TURNS, `at most ${MAX_HISTORY_TURNS} turns`).optional(),
+  history: z.array(ChatTurn).max(MAX_HISTORY_TURNS, `at most ${MAX_HISTORY_TURNS} turns`)
+    .optional(),
   stream: z.boolean().optional(),
 });
 export type ChatRequest = z.input<typeof ChatRequest>;

@@ -3,7 +3,13 @@
 import { findModel } from "../ai/catalog.ts";
 import { candidatesFor } from "../ai/config.ts";
 import { runAIOperation } from "../ai/operation.ts";
-import { type ChatMessage, type ChatStreamResult, streamChatCompletion, chatCompletion, type ChatResult } from "../ai/providers.ts";
+import {
+  chatCompletion,
+  type ChatMessage,
+  type ChatResult,
+  type ChatStreamResult,
+  streamChatCompletion,
+} from "../ai/providers.ts";
 import type { ChatTurn, Platform, Usage } from "../contracts/chat.ts";
 import type { Runtime } from "../runtime.ts";
 import { estimateTokens, trimHistory } from "./history.ts";
@@ -26,7 +32,9 @@ export interface CuratorPlan {
 /** The smallest context window among the candidates (unknown → a safe 8K). */
 function contextWindowOf(candidates: CuratorPlan["candidates"]): number {
   let min = Infinity;
-  for (const c of candidates) min = Math.min(min, findModel(c.provider, c.model)?.contextWindow ?? 8192);
+  for (const c of candidates) {
+    min = Math.min(min, findModel(c.provider, c.model)?.contextWindow ?? 8192);
+  }
   return Number.isFinite(min) ? min : 8192;
 }
 
@@ -34,9 +42,14 @@ function contextWindowOf(candidates: CuratorPlan["candidates"]): number {
  * Which models answer and with what prompt: the platform's system prompt, as much history as fits
  * the smallest candidate's context window with room for the answer, then the message.
  */
-export function planCurator(rt: Pick<Runtime, "env" | "now" | "log">, input: CuratorInput): CuratorPlan {
+export function planCurator(
+  rt: Pick<Runtime, "env" | "now" | "log">,
+  input: CuratorInput,
+): CuratorPlan {
   const { candidates, warnings } = candidatesFor("chat", input.platform, rt.env, rt.now());
-  for (const w of warnings) rt.log(JSON.stringify({ level: "warn", type: "ai_model_config", message: w }));
+  for (const w of warnings) {
+    rt.log(JSON.stringify({ level: "warn", type: "ai_model_config", message: w }));
+  }
   const system = CURATOR_PROMPTS[input.platform];
   const maxOutputTokens = CURATOR_MAX_OUTPUT_TOKENS[input.platform];
   const fixed = estimateTokens(system) + estimateTokens(input.message);
@@ -48,7 +61,12 @@ export function planCurator(rt: Pick<Runtime, "env" | "now" | "log">, input: Cur
     { role: "user", content: input.message },
   ];
   const inputTokens = fixed + history.reduce((n, t) => n + estimateTokens(t.content), 0);
-  return { candidates: candidates.map((c) => ({ provider: c.provider, model: c.model })), messages, maxOutputTokens, inputTokens };
+  return {
+    candidates: candidates.map((c) => ({ provider: c.provider, model: c.model })),
+    messages,
+    maxOutputTokens,
+    inputTokens,
+  };
 }
 
 export interface CuratorContext {
@@ -72,7 +90,11 @@ export type CuratorOutcome =
     fallbackUsed: boolean;
     partial: boolean;
   }
-  | { ok: false; failure: { code: string; message: string; status: number; retryAfterSeconds?: number }; costUsd: string };
+  | {
+    ok: false;
+    failure: { code: string; message: string; status: number; retryAfterSeconds?: number };
+    costUsd: string;
+  };
 
 /**
  * Asks the curator. With `onDelta` the answer is streamed: text reaches `onDelta` as it arrives.
@@ -101,7 +123,9 @@ export async function askCurator(
     attemptOffset: ctx.attemptOffset,
     attempt: (target, { signal, timeoutMs }) => {
       // gpt-oss reasons before answering; "low" keeps a curator answer fast and cheap.
-      const req = target.model.startsWith("openai/gpt-oss") ? { ...request, reasoning_effort: "low" as const } : request;
+      const req = target.model.startsWith("openai/gpt-oss")
+        ? { ...request, reasoning_effort: "low" as const }
+        : request;
       return onDelta
         ? streamChatCompletion(rt.clients, target, req, { signal, timeoutMs, onDelta })
         : chatCompletion(rt.clients, target, req, { signal, timeoutMs });

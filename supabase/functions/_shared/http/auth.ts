@@ -80,7 +80,10 @@ function unauthorized(message: string, hint = "Sign in and send the session's ac
  * The signed-in student (or admin) behind a request.
  * @example const user = await authenticate(req, { secret: Deno.env.get("SUPABASE_JWT_SECRET") });
  */
-export async function authenticate(req: Request, opts: { secret?: string } = {}): Promise<AuthUser> {
+export async function authenticate(
+  req: Request,
+  opts: { secret?: string } = {},
+): Promise<AuthUser> {
   const header = req.headers.get("authorization");
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!m) throw unauthorized("Missing authorization header.");

@@ -24,9 +24,13 @@ export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Ar
 }
 
 function tooLarge(maxBytes: number) {
-  return new HttpError("payload_too_large", `The request is larger than ${formatBytes(maxBytes)}.`, {
-    hint: "Send a smaller file.",
-  });
+  return new HttpError(
+    "payload_too_large",
+    `The request is larger than ${formatBytes(maxBytes)}.`,
+    {
+      hint: "Send a smaller file.",
+    },
+  );
 }
 
 export function formatBytes(n: number): string {
@@ -37,7 +41,10 @@ export function formatBytes(n: number): string {
 export async function readJson(req: Request, maxBytes: number): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError("invalid_request", "The body must be JSON (content-type: application/json).");
+    throw new HttpError(
+      "invalid_request",
+      "The body must be JSON (content-type: application/json).",
+    );
   }
   const bytes = await readBytes(req, maxBytes);
   try {
@@ -57,7 +64,9 @@ export async function readForm(req: Request, maxBytes: number): Promise<FormData
   }
   const bytes = await readBytes(req, maxBytes);
   try {
-    return await new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } }).formData();
+    return await new Response(bytes as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": type },
+    }).formData();
   } catch {
     throw new HttpError("invalid_request", "The multipart body could not be parsed.");
   }

@@ -1,5 +1,5 @@
 // Errors a client can see: one class, one response shape, statuses from the one table.
-import { type ErrorBody, type ErrorCode, ERROR_STATUS } from "../contracts/errors.ts";
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../contracts/errors.ts";
 import { corsHeaders } from "./cors.ts";
 
 export { ERROR_STATUS, type ErrorCode };
@@ -10,7 +10,12 @@ export class HttpError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { hint?: string; retryAfterSeconds?: number; details?: unknown; status?: number } = {},
+    readonly options: {
+      hint?: string;
+      retryAfterSeconds?: number;
+      details?: unknown;
+      status?: number;
+    } = {},
   ) {
     super(message);
     this.name = "HttpError";
@@ -25,7 +30,14 @@ export function errorResponse(
   requestId?: string,
 ): Response {
   if (!(err instanceof HttpError)) {
-    log(JSON.stringify({ level: "error", msg: "unhandled error", error: String(err), stack: (err as Error)?.stack }));
+    log(
+      JSON.stringify({
+        level: "error",
+        msg: "unhandled error",
+        error: String(err),
+        stack: (err as Error)?.stack,
+      }),
+    );
     err = new HttpError("internal_error", "Something went wrong on our side.", {
       hint: "Retry in a moment; if it persists, report the request id.",
     });

@@ -13,8 +13,7 @@ export async function parseForm(
       "invalid_request",
       "The body must be multipart/form-data.",
       {
-        hint:
-          "Pass a FormData object as the body of supabase.functions.invoke.",
+        hint: "Pass a FormData object as the body of supabase.functions.invoke.",
       },
     );
   }
@@ -40,13 +39,11 @@ export async function formHash(form: FormData): Promise<string> {
   const parts: string[] = [];
   for (const [name, value] of form.entries()) {
     parts.push(
-      typeof value === "string"
-        ? JSON.stringify([name, "text", value])
-        : JSON.stringify([
-          name,
-          "file",
-          await requestHash(new Uint8Array(await value.arrayBuffer())),
-        ]),
+      typeof value === "string" ? JSON.stringify([name, "text", value]) : JSON.stringify([
+        name,
+        "file",
+        await requestHash(new Uint8Array(await value.arrayBuffer())),
+      ]),
     );
   }
   parts.sort();
