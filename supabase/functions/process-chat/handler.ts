@@ -6,7 +6,7 @@ import { askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
 import { corsHeaders, preflight } from "../_shared/http/cors.ts";
-import { errorResponse, HttpError } from "../_shared/http/errors.ts";
+import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   beginIdempotent,
@@ -39,12 +39,7 @@ function parseRequest(bytes: Uint8Array, contentType: string | null) {
   }
   const parsed = ChatRequest.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue.path.join(".") || "body";
-    throw new HttpError("invalid_request", `${path}: ${issue.message}`, {
-      hint: "See the ChatRequest schema exported by shared/.",
-      details: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
+    throw invalidRequest(parsed.error.issues, "See the ChatRequest schema exported by shared/.");
   }
   return parsed.data;
 }

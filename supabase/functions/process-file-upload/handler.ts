@@ -30,8 +30,8 @@ import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readForm } from "../_shared/http/body.ts";
 import { corsHeaders, preflight } from "../_shared/http/cors.ts";
-import { errorResponse, HttpError } from "../_shared/http/errors.ts";
-import { formHash } from "../_shared/http/form.ts";
+import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
+import { formHash, singleFile, textFields } from "../_shared/http/form.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   beginIdempotent,
@@ -64,56 +64,22 @@ interface Upload {
 }
 
 function parseFields(form: FormData): Upload {
-  const fields: Record<string, string> = {};
   const pageImages: File[] = [];
-  for (const [name, value] of form.entries()) {
-    if (name === "file") continue;
-    if (name === "page_images") {
-      if (typeof value === "string") {
-        throw new HttpError(
-          "invalid_request",
-          "page_images: each page image must be a file part.",
-        );
-      }
-      pageImages.push(value);
-      continue;
+  for (const value of form.getAll("page_images")) {
+    if (typeof value === "string") {
+      throw new HttpError("invalid_request", "page_images: each page image must be a file part.");
     }
-    if (typeof value !== "string") {
-      throw new HttpError(
-        "invalid_request",
-        `${name}: must be a text field, not a file.`,
-      );
-    }
-    fields[name] = value;
+    pageImages.push(value);
   }
-  const parsed = FileFields.safeParse(fields);
+  const parsed = FileFields.safeParse(textFields(form, ["file", "page_images"]));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpError(
-      "invalid_request",
-      `${issue.path.join(".") || "form"}: ${issue.message}`,
-      {
-        hint: "Send file, platform (main | tripwire), and optionally instruction and page_images.",
-        details: parsed.error.issues.map((i) => ({
-          path: i.path.join("."),
-          message: i.message,
-        })),
-      },
+    throw invalidRequest(
+      parsed.error.issues,
+      "Send file, platform (main | tripwire), and optionally instruction and page_images.",
+      "form",
     );
   }
-  const files = form.getAll("file");
-  if (files.length === 0) {
-    throw new HttpError("invalid_request", "file: the file is missing.", {
-      hint: "Append the file to the FormData as `file`.",
-    });
-  }
-  const file = files[0];
-  if (files.length > 1 || typeof file === "string") {
-    throw new HttpError(
-      "invalid_request",
-      "file: send exactly one file as a file part.",
-    );
-  }
+  const file = singleFile(form, "file", "file");
   if (pageImages.length > MAX_PAGE_IMAGES) {
     throw new HttpError(
       "invalid_request",

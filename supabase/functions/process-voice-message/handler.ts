@@ -23,8 +23,8 @@ import { askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readBytes } from "../_shared/http/body.ts";
 import { corsHeaders, preflight } from "../_shared/http/cors.ts";
-import { errorResponse, HttpError } from "../_shared/http/errors.ts";
-import { formHash, parseForm } from "../_shared/http/form.ts";
+import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
+import { formHash, parseForm, singleFile, textFields } from "../_shared/http/form.ts";
 import {
   beginIdempotent,
   type BudgetHold,
@@ -60,46 +60,15 @@ const UPLOAD_AS: Readonly<
 };
 
 function parseFields(form: FormData) {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of form.entries()) {
-    if (name === "file") continue;
-    if (typeof value !== "string") {
-      throw new HttpError(
-        "invalid_request",
-        `${name}: must be a text field, not a file.`,
-      );
-    }
-    fields[name] = value;
-  }
-  const parsed = VoiceFields.safeParse(fields);
+  const parsed = VoiceFields.safeParse(textFields(form, ["file"]));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HttpError(
-      "invalid_request",
-      `${issue.path.join(".") || "form"}: ${issue.message}`,
-      {
-        hint:
-          "Send file, platform (main | tripwire) and optionally language and reply as form fields.",
-        details: parsed.error.issues.map((i) => ({
-          path: i.path.join("."),
-          message: i.message,
-        })),
-      },
+    throw invalidRequest(
+      parsed.error.issues,
+      "Send file, platform (main | tripwire) and optionally language and reply as form fields.",
+      "form",
     );
   }
-  const files = form.getAll("file");
-  if (files.length === 0) {
-    throw new HttpError("invalid_request", "file: the recording is missing.", {
-      hint: "Append the recording to the FormData as `file`.",
-    });
-  }
-  const file = files[0];
-  if (files.length > 1 || typeof file === "string") {
-    throw new HttpError(
-      "invalid_request",
-      "file: send exactly one recording as a file part.",
-    );
-  }
+  const file = singleFile(form, "file", "recording");
   return { ...parsed.data, file };
 }
 

@@ -1,6 +1,7 @@
 // Reading request bodies within limits: too large is 413 before anything is parsed, a wrong
 // content type is 415, malformed JSON or form data is 400.
 import { HttpError } from "./errors.ts";
+import { parseForm } from "./form.ts";
 
 /** Reads the body as bytes, refusing (413) as soon as it passes `maxBytes`. */
 export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
@@ -56,18 +57,5 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
 
 /** Parses a multipart/form-data body of at most `maxBytes`. */
 export async function readForm(req: Request, maxBytes: number): Promise<FormData> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^multipart\/form-data\b/i.test(type)) {
-    throw new HttpError("invalid_request", "The body must be multipart/form-data.", {
-      hint: "Pass a FormData object as the body of supabase.functions.invoke.",
-    });
-  }
-  const bytes = await readBytes(req, maxBytes);
-  try {
-    return await new Response(bytes as Uint8Array<ArrayBuffer>, {
-      headers: { "content-type": type },
-    }).formData();
-  } catch {
-    throw new HttpError("invalid_request", "The multipart body could not be parsed.");
-  }
+  return await parseForm(await readBytes(req, maxBytes), req.headers.get("content-type"));
 }

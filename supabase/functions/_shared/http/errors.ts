@@ -23,6 +23,22 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * The 400 for input that failed a zod schema: the first problem in the message, all of them in
+ * `details` (path and message each), so a frontend can mark every bad field.
+ */
+export function invalidRequest(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  hint?: string,
+  where = "body",
+): HttpError {
+  const path = (i: { path: readonly PropertyKey[] }) => i.path.map(String).join(".");
+  return new HttpError("invalid_request", `${path(issues[0]) || where}: ${issues[0].message}`, {
+    hint,
+    details: issues.map((i) => ({ path: path(i), message: i.message })),
+  });
+}
+
 /** Turns any thrown value into the JSON error response; unknown errors are a 500 and logged. */
 export function errorResponse(
   err: unknown,

@@ -49,3 +49,31 @@ export async function formHash(form: FormData): Promise<string> {
   parts.sort();
   return await requestHash(parts.join("\n"));
 }
+
+/** The one file sent as `field`; 400 when it is missing, repeated, or a text value. */
+export function singleFile(form: FormData, field: string, what: string): File {
+  const files = form.getAll(field);
+  if (files.length === 0) {
+    throw new HttpError("invalid_request", `${field}: the ${what} is missing.`, {
+      hint: `Append the ${what} to the FormData as \`${field}\`.`,
+    });
+  }
+  const file = files[0];
+  if (files.length > 1 || typeof file === "string") {
+    throw new HttpError("invalid_request", `${field}: send exactly one ${what} as a file part.`);
+  }
+  return file;
+}
+
+/** The form's text fields (all but `files`), refusing a file sent where text belongs (400). */
+export function textFields(form: FormData, files: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of form.entries()) {
+    if (files.includes(name)) continue;
+    if (typeof value !== "string") {
+      throw new HttpError("invalid_request", `${name}: must be a text field, not a file.`);
+    }
+    fields[name] = value;
+  }
+  return fields;
+}
