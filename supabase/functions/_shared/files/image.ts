@@ -95,6 +95,9 @@ export async function prepareImageForVision(
     !header.animated && pixels <= limits.maxPixels &&
     dataUrlLength(bytes.length, header.mime) <= limits.maxBytes
   ) {
+    // Sent as it is, so it is never decoded here: check at least that its structure is whole, or
+    // the provider would be paid to refuse a broken upload.
+    if (!structureIsWhole(bytes, header.mime)) return corrupt();
     const { mime, width, height } = header;
     return { ok: true, image: { bytes, mime, width, height, resized: false } };
   }
@@ -294,6 +297,66 @@ function gifFrameCount(b: Uint8Array, stopAt: number): number {
     }
   }
   return frames;
+}
+
+/**
+ * A cheap check that an image we pass through untouched is whole: PNG chunks chain to IEND, a GIF's
+ * blocks chain to its trailer with at least one frame, a JPEG has a scan and ends with EOI, a WebP's
+ * RIFF size matches the file. Catches truncated and garbage uploads without a decoder.
+ */
+export function structureIsWhole(b: Uint8Array, mime: string): boolean {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  switch (mime) {
+    case "image/png": {
+      let at = 8;
+      let sawData = false;
+      while (at + 12 <= b.length) {
+        const length = view.getUint32(at);
+        const type = ascii(b, at + 4, at + 8);
+        if (!/^[A-Za-z]{4}$/.test(type)) return false;
+        if (type === "IDAT") sawData = true;
+        if (type === "IEND") return sawData;
+        at += 12 + length;
+      }
+      return false;
+    }
+    case "image/gif": {
+      let at = 13;
+      if (b[10] & 0x80) at += 3 * (1 << ((b[10] & 0x07) + 1));
+      let frames = 0;
+      const skipSubBlocks = () => {
+        while (at < b.length && b[at] !== 0) at += b[at] + 1;
+        at++;
+      };
+      while (at < b.length) {
+        const introducer = b[at];
+        if (introducer === 0x3b) return frames > 0;
+        if (introducer === 0x21) {
+          at += 2;
+          skipSubBlocks();
+        } else if (introducer === 0x2c) {
+          frames++;
+          const packed = b[at + 9];
+          at += 10;
+          if (packed & 0x80) at += 3 * (1 << ((packed & 0x07) + 1));
+          at++;
+          skipSubBlocks();
+        } else return false;
+      }
+      return false;
+    }
+    case "image/jpeg": {
+      let end = b.length;
+      while (end > 2 && b[end - 1] === 0x00) end--; // some encoders pad after EOI
+      if (end < 4 || b[end - 2] !== 0xff || b[end - 1] !== 0xd9) return false;
+      for (let i = 2; i + 1 < end; i++) if (b[i] === 0xff && b[i + 1] === 0xda) return true;
+      return false;
+    }
+    case "image/webp":
+      return b.length >= 12 && view.getUint32(4, true) + 8 <= b.length;
+    default:
+      return false;
+  }
 }
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {

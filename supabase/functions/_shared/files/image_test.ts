@@ -5,6 +5,7 @@ import {
   type ImageLimits,
   prepareImageForVision,
   readImageHeader,
+  structureIsWhole,
   toDataUrl,
 } from "./image.ts";
 import { loadMagick } from "./lazy.ts";
@@ -200,4 +201,19 @@ Deno.test("image: dataUrlLength counts the base64 expansion and the prefix", () 
   assert.equal(dataUrlLength(3, "image/png"), "data:image/png;base64,".length + 4);
   assert.equal(dataUrlLength(4, "image/png"), "data:image/png;base64,".length + 8);
   assert.equal(dataUrlLength(2_999_976, "image/jpeg"), 4_000_000 - 32 + 23);
+});
+
+Deno.test("image: a whole image passes untouched; truncated or garbage insides are corrupt", async () => {
+  const limits = { maxBytes: 4_000_000, maxPixels: 33_177_600 };
+  for (const name of ["printed-text.png", "animated.gif"]) {
+    const bytes = await fixture(name);
+    assert.equal(structureIsWhole(bytes, readImageHeader(bytes)!.mime), true, `${name} is whole`);
+    const cut = bytes.slice(0, Math.floor(bytes.length * 0.6));
+    assert.equal(structureIsWhole(cut, readImageHeader(cut)!.mime), false, `${name} cut short`);
+  }
+  const gif = new Uint8Array(600);
+  gif.set(new TextEncoder().encode("GIF89a\x10\x00\x10\x00"));
+  for (let i = 10; i < gif.length; i++) gif[i] = (i * 131 + 7) & 0xff;
+  const result = await prepareImageForVision(gif, limits);
+  assert.equal(result.ok, false, "a GIF header over random bytes is not sent to a provider");
 });
