@@ -66,7 +66,11 @@ export function createRuntime(env: Env): Runtime {
       waitUntil,
       log,
     }),
-    store: createControlStore(required(env, "SUPABASE_DB_URL")),
+    // Connections per function worker to Postgres (budgets, idempotency); lower it when many
+    // workers share a small database (AI_DB_POOL_SIZE).
+    store: createControlStore(required(env, "SUPABASE_DB_URL"), {
+      max: positive(env.AI_DB_POOL_SIZE),
+    }),
     waitUntil,
     now: () => new Date(),
     log,
