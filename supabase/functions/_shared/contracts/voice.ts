@@ -5,8 +5,10 @@ import { z } from "zod";
 import { Platform, Provider, Usage } from "./chat.ts";
 
 /** Groq's direct-upload limit for transcription (console.groq.com/docs/speech-to-text, checked
- * 2026-11-25: 25 MB); the function reads VOICE_MAX_FILE_BYTES to change it. */
-export const MAX_VOICE_FILE_BYTES = 25 * 1024 * 1024;
+ * 2026-11-25: "25 MB"). Whether that means 25,000,000 or 25 MiB is not stated, so we take the
+ * smaller: a file we accept is never refused upstream for its size. VOICE_MAX_FILE_BYTES changes
+ * it. */
+export const MAX_VOICE_FILE_BYTES = 25_000_000;
 
 export const DEFAULT_VOICE_LANGUAGE = "ru";
 
