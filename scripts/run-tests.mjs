@@ -15,9 +15,13 @@ const t0 = Date.now();
 const testArgs = process.argv.slice(2);
 const fixtures = join(ROOT, "tests/stack/fixtures");
 
+// Every line the functions log, to find any request they failed with a 500 (a bug by definition:
+// bad input has its own 4xx codes).
+const functionLog = [];
 let stack;
 try {
   stack = await startStack({
+    log: (line) => functionLog.push(line),
     apiPort: Number(process.env.TEST_STACK_PORT ?? PROFILES.test.apiPort),
     dataDir: process.env.TEST_STACK_PORT
       ? `${PROFILES.test.dataDir}-${process.env.TEST_STACK_PORT}`
@@ -110,6 +114,14 @@ deno.stdout.on("data", (d) => {
 });
 const denoCode = await new Promise((resolve) => deno.on("close", resolve));
 if (denoCode !== 0 && summary.failed === 0) summary.failed += 1;
+
+const unhandled = functionLog.filter((l) => l.includes('"msg":"unhandled error"'));
+console.log(`\nfunction logs: ${unhandled.length} unhandled errors (500s) in ${functionLog.length} lines`);
+if (unhandled.length === 0) summary.passed += 1;
+else {
+  for (const l of unhandled.slice(0, 10)) console.log(`  ${l.slice(0, 600)}`);
+  summary.failed += 1;
+}
 
 console.log("\nsupabase db advisors --type all --fail-on warn");
 const adv = await run(BIN.supabase, [
