@@ -27,6 +27,7 @@ try {
       ? `${PROFILES.test.dataDir}-${process.env.TEST_STACK_PORT}`
       : PROFILES.test.dataDir,
     fresh: true,
+    forceOffline: true,
     fast: true,
     // Fixture functions from the test tree check the gateway's verify_jwt handling.
     extraFunctions: [
@@ -116,7 +117,9 @@ const denoCode = await new Promise((resolve) => deno.on("close", resolve));
 if (denoCode !== 0 && summary.failed === 0) summary.failed += 1;
 
 const unhandled = functionLog.filter((l) => l.includes('"msg":"unhandled error"'));
-console.log(`\nfunction logs: ${unhandled.length} unhandled errors (500s) in ${functionLog.length} lines`);
+console.log(
+  `\nfunction logs: ${unhandled.length} unhandled errors (500s) in ${functionLog.length} lines`,
+);
 if (unhandled.length === 0) summary.passed += 1;
 else {
   for (const l of unhandled.slice(0, 10)) console.log(`  ${l.slice(0, 600)}`);

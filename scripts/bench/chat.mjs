@@ -97,6 +97,7 @@ const stack = await startStack({
   apiPort: PORT,
   dataDir: `${PROFILES.test.dataDir}-bench`,
   fresh: true,
+  forceOffline: true,
   fast: false,
   seed: false,
 });

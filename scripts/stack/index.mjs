@@ -54,7 +54,9 @@ export async function startStack(opts) {
   const functions = [...config.functions, ...(opts.extraFunctions ?? [])];
   const fileEnv = readFunctionsEnv();
   const baseEnv = { ...process.env, ...fileEnv };
-  const offline = !baseEnv.GROQ_API_KEY;
+  // The test suite and the benchmarks always use the offline provider (they inject its failures),
+  // even on a machine whose environment or functions/.env holds real keys.
+  const offline = opts.forceOffline || !baseEnv.GROQ_API_KEY;
 
   const needed = [
     ["gateway", ports.api],
@@ -137,8 +139,11 @@ export async function startStack(opts) {
       ? {
         GROQ_API_KEY: "offline-groq-key",
         GROQ_BASE_URL: `${providerUrl}/openai/v1`,
-        OPENAI_API_KEY: baseEnv.OPENAI_API_KEY ?? "offline-openai-key",
-        OPENAI_BASE_URL: baseEnv.OPENAI_API_KEY
+        // A real OpenAI key with no Groq key talks to real OpenAI, except when forced offline.
+        OPENAI_API_KEY: opts.forceOffline
+          ? "offline-openai-key"
+          : (baseEnv.OPENAI_API_KEY ?? "offline-openai-key"),
+        OPENAI_BASE_URL: baseEnv.OPENAI_API_KEY && !opts.forceOffline
           ? (baseEnv.OPENAI_BASE_URL ?? "")
           : `${providerUrl}/v1`,
       }
