@@ -1,11 +1,12 @@
 // Talking to the functions the way a frontend does (supabase-js with a user's session), steering
 // the offline provider's failures, and reading the ledger.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { db, stackEnv, type TestUser } from "./stack.ts";
 
 /** A supabase-js client signed in as `user` (or anonymous without one). */
-export function clientFor(user?: TestUser | { token: string }): SupabaseClient {
-  return createClient(stackEnv.url, stackEnv.anonKey, {
+export function clientFor(user?: TestUser | { token: string }): SupabaseClient<Database> {
+  return createClient<Database>(stackEnv.url, stackEnv.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: user ? { headers: { Authorization: `Bearer ${user.token}` } } : {},
   });

@@ -1,6 +1,7 @@
 // The real dependencies of a function, built once per worker from the environment hosted Supabase
 // (or the local stack) provides. Handlers receive them as arguments; tests build their own.
 import { createClient } from "@supabase/supabase-js";
+import type { Database } from "./database.types.ts";
 import { createProviderClients, type ProviderClients } from "./ai/providers.ts";
 import {
   createOperationTracker,
@@ -49,7 +50,7 @@ export function routingFromEnv(env: Env): Runtime["routing"] {
  * @example const runtime = createRuntime(Deno.env.toObject());
  */
 export function createRuntime(env: Env): Runtime {
-  const supabase = createClient(
+  const supabase = createClient<Database>(
     required(env, "SUPABASE_URL"),
     required(env, "SUPABASE_SERVICE_ROLE_KEY"),
     {
