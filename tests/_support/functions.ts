@@ -142,3 +142,36 @@ export function usd(parts: [tokens: number, pricePerMillion: string][]): string 
   const s = rounded.toString().padStart(11, "0");
   return `${s.slice(0, -10)}.${s.slice(-10)}`;
 }
+
+export interface FormReply {
+  status: number;
+  body: Record<string, unknown>;
+  requestId: string | null;
+}
+
+/**
+ * Posts a FormData to `fn` through `supabase.functions.invoke` exactly as a frontend would, without
+ * a typed helper's own checks, and returns the status and JSON body (success or error).
+ */
+export async function invokeForm(
+  supabase: SupabaseClient<Database> | SupabaseClient,
+  fn: string,
+  body: FormData,
+  headers: Record<string, string> = {},
+): Promise<FormReply> {
+  const { data, error, response } = await supabase.functions.invoke(fn, { body, headers });
+  if (error) {
+    const res = (error as { context?: Response }).context;
+    if (!(res instanceof Response)) throw error;
+    return {
+      status: res.status,
+      body: await res.json(),
+      requestId: res.headers.get("x-request-id"),
+    };
+  }
+  return {
+    status: response?.status ?? 200,
+    body: data as Record<string, unknown>,
+    requestId: response?.headers.get("x-request-id") ?? null,
+  };
+}

@@ -1,6 +1,7 @@
 // Files for the process-file-upload tests: the committed fixtures (tests/fixtures/files, see its
 // README and manifest.json), images too big to commit built at run time, and a raw multipart call.
 import type { SupabaseClient } from "@supabase/supabase-js";
+import { type FormReply, invokeForm } from "../../_support/functions.ts";
 import { loadMagick } from "../../../supabase/functions/_shared/files/lazy.ts";
 import { noise, noisePng } from "../../../supabase/functions/_shared/files/test_fixtures.ts";
 
@@ -73,39 +74,15 @@ export function nineMegabytePng(): Uint8Array<ArrayBuffer> {
   return noisePng(2000, 1500) as Uint8Array<ArrayBuffer>;
 }
 
-export interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-  requestId: string | null;
-}
+export type Reply = FormReply;
 
-/**
- * Posts a FormData through `supabase.functions.invoke` exactly as a frontend would, without the
- * typed helper's own checks, and returns the status and JSON body (success or error).
- */
-export async function invokeFileForm(
+/** A FormData to process-file-upload, as a frontend posts it (see `invokeForm`). */
+export function invokeFileForm(
   supabase: SupabaseClient,
   body: FormData,
   headers: Record<string, string> = {},
 ): Promise<Reply> {
-  const { data, error, response } = await supabase.functions.invoke("process-file-upload", {
-    body,
-    headers,
-  });
-  if (error) {
-    const res = (error as { context?: Response }).context;
-    if (!(res instanceof Response)) throw error;
-    return {
-      status: res.status,
-      body: await res.json(),
-      requestId: res.headers.get("x-request-id"),
-    };
-  }
-  return {
-    status: response?.status ?? 200,
-    body: data as Record<string, unknown>,
-    requestId: response?.headers.get("x-request-id") ?? null,
-  };
+  return invokeForm(supabase, "process-file-upload", body, headers);
 }
 
 /** Exact sum of decimal strings (ledger cost_usd values) to 10 places, without floating point. */

@@ -1,6 +1,7 @@
 // The committed recordings (tests/fixtures/audio) and a raw multipart call, for the
 // process-voice-message tests.
 import type { SupabaseClient } from "@supabase/supabase-js";
+import { type FormReply, invokeForm } from "../../_support/functions.ts";
 
 const dir = new URL("../../fixtures/audio/", import.meta.url);
 
@@ -39,33 +40,11 @@ export function fixtureFile(
   });
 }
 
-/**
- * Posts a FormData through `supabase.functions.invoke` exactly as a frontend would, without the
- * typed helper's own checks, and returns the status and JSON body (success or error).
- */
-export async function invokeVoiceForm(
+/** A FormData to process-voice-message, as a frontend posts it (see `invokeForm`). */
+export function invokeVoiceForm(
   supabase: SupabaseClient,
   form: FormData,
   headers: Record<string, string> = {},
-): Promise<
-  { status: number; body: Record<string, unknown>; requestId: string | null }
-> {
-  const { data, error, response } = await supabase.functions.invoke(
-    "process-voice-message",
-    { body: form, headers },
-  );
-  if (error) {
-    const res = (error as { context?: Response }).context;
-    if (!(res instanceof Response)) throw error;
-    return {
-      status: res.status,
-      body: await res.json(),
-      requestId: res.headers.get("x-request-id"),
-    };
-  }
-  return {
-    status: response?.status ?? 200,
-    body: data as Record<string, unknown>,
-    requestId: response?.headers.get("x-request-id") ?? null,
-  };
+): Promise<FormReply> {
+  return invokeForm(supabase, "process-voice-message", form, headers);
 }

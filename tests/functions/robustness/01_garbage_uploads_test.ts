@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import {
   clientFor,
+  invokeForm,
   ledgerCountForUser,
   providerRequests,
   resetProvider,
@@ -60,10 +61,8 @@ function garbage(prefix: Uint8Array, next: () => number): Uint8Array<ArrayBuffer
 }
 
 async function post(fn: string, token: string, form: FormData) {
-  const { error, response } = await clientFor({ token }).functions.invoke(fn, { body: form });
-  const res = (error as { context?: Response } | null)?.context ?? response!;
-  const body = await res.json().catch(() => null);
-  return { status: res.status, code: body?.error?.code as string | undefined };
+  const reply = await invokeForm(clientFor({ token }), fn, form);
+  return { status: reply.status, code: (reply.body?.error as { code?: string })?.code };
 }
 
 for (
