@@ -21,7 +21,12 @@ import { costCeiling } from "../request.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Platform } from "../contracts/chat.ts";
 import { batchImages, splitTextForContext, type TextSection } from "./chunk.ts";
-import { type ImageLimits, prepareImageForVision } from "./image.ts";
+import {
+  DEFAULT_RESIZE_TARGET_PIXELS,
+  type ImageLimits,
+  prepareImageForVision,
+  readImageHeader,
+} from "./image.ts";
 import {
   combinePrompt,
   FILE_ANSWER_TOKENS,
@@ -35,11 +40,23 @@ import {
 export const FALLBACK_CONTEXT_WINDOW = 8192;
 
 /**
- * Input tokens reserved per image. Providers count images differently (Qwen-VL one token per 28×28
- * patch, up to 16,384 at its default max_pixels of 12,845,056; OpenAI's gpt-4.1-mini up to ~2,500),
- * and the image is only sized once prepared, so the reservation takes the largest.
+ * The most input tokens an image can count. Providers count images differently (Qwen-VL one token
+ * per 28×28 patch, up to 16,384 at its default max_pixels of 12,845,056; OpenAI's gpt-4.1-mini up
+ * to ~2,500). The facts give no figure for qwen3.8 on Groq, so this is an estimate.
  */
 export const IMAGE_TOKEN_BOUND = 16_384;
+
+/**
+ * Input tokens to reserve for one image: its patches (28×28 each) at the size it will be sent (at
+ * most the resize target), capped at IMAGE_TOKEN_BOUND. Reserving the cap for every image priced
+ * a tripwire student's 3-page scan above the whole daily budget; a 1 MP screenshot counts ~1,300.
+ */
+export function imageTokenEstimate(bytes: Uint8Array): number {
+  const header = readImageHeader(bytes);
+  if (!header) return IMAGE_TOKEN_BOUND;
+  const pixels = Math.min(header.width * header.height, DEFAULT_RESIZE_TARGET_PIXELS);
+  return Math.min(IMAGE_TOKEN_BOUND, Math.ceil(pixels / (28 * 28)) + 2);
+}
 
 /** Room kept in each text call for its fragment label. */
 const LABEL_TOKENS = 512;
@@ -177,7 +194,7 @@ export function planFileAnalysis(
       images: batch,
       pages: batch.flatMap((i) => (i.page === undefined ? [] : [i.page])),
       inputTokens: fixedTokens + LABEL_TOKENS +
-        IMAGE_TOKEN_BOUND * batch.length,
+        batch.reduce((n, image) => n + imageTokenEstimate(image.bytes), 0),
     });
   }
   // Page order; a text part spanning pages 1 and 3 goes before the scan of page 2.

@@ -114,3 +114,36 @@ Deno.test("prompts: page lists are written as ranges", () => {
   assert.equal(pageRanges([1, 2, 3, 5, 7, 8]), "1–3, 5, 7–8");
   assert.equal(partLabel(0, 3, [4], "images"), "Фрагмент 1 из 3, страница 4 (изображения страниц)");
 });
+
+Deno.test("analysis: an image reserves tokens for its own size, capped at the model's most", async () => {
+  const { imageTokenEstimate, IMAGE_TOKEN_BOUND } = await import("./analysis.ts");
+  const { noisePng } = await import("./test_fixtures.ts");
+  // 1000 × 1000 = 1,000,000 px / 784 px per 28×28 patch = 1275.5… → 1276, + 2 = 1278
+  assert.equal(imageTokenEstimate(noisePng(1000, 1000)), 1278);
+  // 6000 × 4000 = 24 MP is sent at most at the 12 MP resize target: 12,000,000 / 784 = 15306.1…
+  // → 15307, + 2 = 15309
+  assert.equal(imageTokenEstimate(noisePng(6000, 4000)), 15309);
+  assert.equal(
+    imageTokenEstimate(new Uint8Array([1, 2, 3])),
+    IMAGE_TOKEN_BOUND,
+    "unreadable: the cap",
+  );
+});
+
+Deno.test("analysis: a tripwire student's default daily budget (0.05 USD) covers a 3-page scan", async () => {
+  const { fixture } = await import("./test_fixtures.ts");
+  const pages = await Promise.all(["scanned-page-1.png", "scanned-page-2.png", "scanned-page-1.png"]
+    .map((name) => fixture(name)));
+  const r = planFileAnalysis(
+    {
+      instruction: "Проверь решение.",
+      text: [],
+      images: pages.map((bytes, i) => ({ bytes, page: i + 1, field: `page_images[${i}]` })),
+    },
+    { document: DOCUMENT, vision: VISION },
+    AT,
+  );
+  assert.ok(r.ok);
+  assert.equal(r.plan.units.length, 1, "one vision call for three pages on qwen3.8");
+  assert.equal(compareDecimal(r.plan.ceilingUsd, "0.05"), -1, `ceiling ${r.plan.ceilingUsd}`);
+});
