@@ -21,26 +21,29 @@ export interface CuratorInput {
   history?: ChatTurn[];
 }
 
+type Target = { provider: "groq" | "openai"; model: string };
+
 export interface CuratorPlan {
-  candidates: { provider: "groq" | "openai"; model: string }[];
-  messages: ChatMessage[];
+  candidates: Target[];
+  /** The prompt for a candidate: as much history as fits that model's own context window. */
+  messagesFor(target: Target): ChatMessage[];
   maxOutputTokens: number;
-  /** Estimated prompt size, for the budget reservation. */
+  /** Estimated size of the largest of those prompts, for the budget reservation. */
   inputTokens: number;
 }
 
-/** The smallest context window among the candidates (unknown → a safe 8K). */
-function contextWindowOf(candidates: CuratorPlan["candidates"]): number {
-  let min = Infinity;
-  for (const c of candidates) {
-    min = Math.min(min, findModel(c.provider, c.model)?.contextWindow ?? 8192);
-  }
-  return Number.isFinite(min) ? min : 8192;
+/** A context window the catalog does not state is taken as a safe 8K. */
+const UNKNOWN_CONTEXT_WINDOW = 8192;
+
+function contextWindowOf(target: Target): number {
+  return findModel(target.provider, target.model)?.contextWindow ?? UNKNOWN_CONTEXT_WINDOW;
 }
 
 /**
  * Which models answer and with what prompt: the platform's system prompt, as much history as fits
- * the smallest candidate's context window with room for the answer, then the message.
+ * each candidate's context window with room for the answer (trimmed oldest-first), then the
+ * message. Per candidate, so a fallback whose window is smaller or unknown does not make the first
+ * choice forget the conversation.
  */
 export function planCurator(
   rt: Pick<Runtime, "env" | "now" | "log">,
@@ -53,17 +56,31 @@ export function planCurator(
   const system = CURATOR_PROMPTS[input.platform];
   const maxOutputTokens = CURATOR_MAX_OUTPUT_TOKENS[input.platform];
   const fixed = estimateTokens(system) + estimateTokens(input.message);
-  const room = contextWindowOf(candidates) - maxOutputTokens - fixed;
-  const history = trimHistory(input.history ?? [], Math.max(0, room));
-  const messages: ChatMessage[] = [
-    { role: "system", content: system },
-    ...history.map((t) => ({ role: t.role, content: t.content }) as ChatMessage),
-    { role: "user", content: input.message },
-  ];
-  const inputTokens = fixed + history.reduce((n, t) => n + estimateTokens(t.content), 0);
+  const byWindow = new Map<number, { messages: ChatMessage[]; tokens: number }>();
+  const promptFor = (window: number) => {
+    let prompt = byWindow.get(window);
+    if (!prompt) {
+      const history = trimHistory(
+        input.history ?? [],
+        Math.max(0, window - maxOutputTokens - fixed),
+      );
+      prompt = {
+        messages: [
+          { role: "system", content: system },
+          ...history.map((t) => ({ role: t.role, content: t.content }) as ChatMessage),
+          { role: "user", content: input.message },
+        ],
+        tokens: fixed + history.reduce((n, t) => n + estimateTokens(t.content), 0),
+      };
+      byWindow.set(window, prompt);
+    }
+    return prompt;
+  };
+  const targets = candidates.map((c) => ({ provider: c.provider, model: c.model }));
+  const inputTokens = Math.max(fixed, ...targets.map((t) => promptFor(contextWindowOf(t)).tokens));
   return {
-    candidates: candidates.map((c) => ({ provider: c.provider, model: c.model })),
-    messages,
+    candidates: targets,
+    messagesFor: (target) => promptFor(contextWindowOf(target)).messages,
     maxOutputTokens,
     inputTokens,
   };
@@ -106,7 +123,6 @@ export async function askCurator(
   plan: CuratorPlan,
   onDelta?: (text: string) => void | Promise<void>,
 ): Promise<CuratorOutcome> {
-  const request = { messages: plan.messages, max_completion_tokens: plan.maxOutputTokens };
   const result = await runAIOperation<ChatResult | ChatStreamResult>({
     ...rt.routing,
     context: {
@@ -122,6 +138,10 @@ export async function askCurator(
     signal: ctx.signal,
     attemptOffset: ctx.attemptOffset,
     attempt: (target, { signal, timeoutMs }) => {
+      const request = {
+        messages: plan.messagesFor(target),
+        max_completion_tokens: plan.maxOutputTokens,
+      };
       // gpt-oss reasons before answering; "low" keeps a curator answer fast and cheap.
       const req = target.model.startsWith("openai/gpt-oss")
         ? { ...request, reasoning_effort: "low" as const }
