@@ -45,12 +45,13 @@ export async function beginIdempotent(
   scope: IdempotencyScope,
   hash: string,
 ): Promise<{ status: number; body: unknown } | null> {
-  const state = await store.idempotencyBegin({
-    userId: scope.userId,
-    fn: scope.fn,
-    key: scope.key,
-    requestHash: hash,
-  });
+  const state = await guard("idempotency", () =>
+    store.idempotencyBegin({
+      userId: scope.userId,
+      fn: scope.fn,
+      key: scope.key,
+      requestHash: hash,
+    }));
   switch (state.state) {
     case "new":
       return null;
@@ -73,6 +74,49 @@ export async function beginIdempotent(
           hint: "Use a new key for a new request.",
         },
       );
+  }
+}
+
+/**
+ * Runs a database step the request cannot go on without. If the database does not answer, the
+ * request stops with 503 before any provider call: budgets fail closed, never open.
+ */
+async function guard<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    console.error(
+      JSON.stringify({ level: "error", msg: `${what} store unavailable`, error: String(err) }),
+    );
+    throw new HttpError("service_unavailable", "The service cannot check your request right now.", {
+      hint: "Retry in a few seconds.",
+      retryAfterSeconds: 2,
+    });
+  }
+}
+
+/**
+ * Stores the result of an idempotent request. Never throws: the student has been answered (and
+ * charged), so a failure here only costs the replay, and is logged.
+ */
+export async function completeIdempotent(
+  rt: Pick<Runtime, "store" | "log">,
+  scope: IdempotencyScope,
+  status: number,
+  body: unknown,
+): Promise<void> {
+  try {
+    await rt.store.idempotencyComplete({ ...scope, status, body });
+  } catch (err) {
+    rt.log(
+      JSON.stringify({
+        level: "error",
+        msg: "idempotency complete failed",
+        key: scope.key,
+        error: String(err),
+      }),
+    );
   }
 }
 
@@ -124,7 +168,7 @@ export async function reserveBudget(
   rt: Pick<Runtime, "store" | "waitUntil" | "log">,
   a: { userId: string; platform: string; requestId: string; amountUsd: string },
 ): Promise<BudgetHold> {
-  const r = await rt.store.reserveBudget(a);
+  const r = await guard("budget", () => rt.store.reserveBudget(a));
   if (!r.ok || !r.reservationId) {
     throw new HttpError("budget_exceeded", "Your AI budget for this period is used up.", {
       hint: `It renews in ${formatWait(r.retryAfterSeconds)}.`,

@@ -10,6 +10,7 @@ import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   beginIdempotent,
+  completeIdempotent,
   costCeiling,
   idempotencyKey,
   type IdempotencyScope,
@@ -39,7 +40,10 @@ function parseRequest(bytes: Uint8Array, contentType: string | null) {
   }
   const parsed = ChatRequest.safeParse(json);
   if (!parsed.success) {
-    throw invalidRequest(parsed.error.issues, "See the ChatRequest schema exported by shared/.");
+    throw invalidRequest(
+      parsed.error.issues,
+      "See the ChatRequest schema exported by shared/.",
+    );
   }
   return parsed.data;
 }
@@ -50,14 +54,20 @@ const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.str
 function replayAsStream(body: ChatResponse): Response {
   const { reply, ...done } = body;
   return new Response(sse("delta", { text: reply }) + sse("done", done), {
-    headers: { ...corsHeaders, "content-type": "text/event-stream", "idempotent-replayed": "true" },
+    headers: {
+      ...corsHeaders,
+      "content-type": "text/event-stream",
+      "idempotent-replayed": "true",
+    },
   });
 }
 
 /**
  * @example Deno.serve(createChatHandler(createRuntime(Deno.env.toObject())));
  */
-export function createChatHandler(rt: Runtime): (req: Request) => Promise<Response> {
+export function createChatHandler(
+  rt: Runtime,
+): (req: Request) => Promise<Response> {
   return async (req) => {
     const pre = preflight(req);
     if (pre) return pre;
@@ -65,7 +75,9 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
     let requestId: string | undefined;
     const timer = new StepTimer();
     try {
-      if (req.method !== "POST") throw new HttpError("method_not_allowed", "Use POST.");
+      if (req.method !== "POST") {
+        throw new HttpError("method_not_allowed", "Use POST.");
+      }
       const user = await authenticate(req, { secret: rt.jwtSecret });
       const bytes = await readBytes(req, MAX_BODY_BYTES);
       const input = parseRequest(bytes, req.headers.get("content-type"));
@@ -74,7 +86,11 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
       const key = idempotencyKey(req);
       if (key) {
         const scope = { key, userId: user.id, fn: FUNCTION_NAME };
-        const stored = await beginIdempotent(rt.store, scope, await requestHash(bytes));
+        const stored = await beginIdempotent(
+          rt.store,
+          scope,
+          await requestHash(bytes),
+        );
         if (stored) {
           return input.stream && stored.status === 200
             ? replayAsStream(stored.body as ChatResponse)
@@ -120,12 +136,16 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
           fallback_used: outcome.fallbackUsed,
         };
         if (idem) {
-          await rt.store.idempotencyComplete({ ...idem, status: 200, body });
+          await completeIdempotent(rt, idem, 200, body);
           idem = null;
         }
         timer.mark("respond");
         return Response.json(body, {
-          headers: { ...corsHeaders, "x-request-id": rid, "server-timing": timer.header() },
+          headers: {
+            ...corsHeaders,
+            "x-request-id": rid,
+            "server-timing": timer.header(),
+          },
         });
       }
 
@@ -133,7 +153,9 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
       // or fall back unseen); after that, failures end the stream with an `error` event.
       const encoder = new TextEncoder();
       let controller!: ReadableStreamDefaultController<Uint8Array>;
-      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+      const stream = new ReadableStream<Uint8Array>({
+        start: (c) => void (controller = c),
+      });
       let started!: (v: boolean) => void;
       const firstText = new Promise<boolean>((r) => (started = r));
       const write = (s: string) => {
@@ -174,20 +196,10 @@ export function createChatHandler(rt: Runtime): (req: Request) => Promise<Respon
           );
         } else {
           if (scope) {
-            await rt.store.idempotencyComplete({
-              ...scope,
-              status: 200,
-              body: { ...done, reply: outcome.reply },
-            })
-              .catch((e) =>
-                rt.log(
-                  JSON.stringify({
-                    level: "error",
-                    msg: "idempotency complete failed",
-                    error: String(e),
-                  }),
-                )
-              );
+            await completeIdempotent(rt, scope, 200, {
+              ...done,
+              reply: outcome.reply,
+            });
           }
           write(sse("done", done));
         }

@@ -36,6 +36,7 @@ import { StepTimer } from "../_shared/http/timing.ts";
 import {
   beginIdempotent,
   type BudgetHold,
+  completeIdempotent,
   idempotencyKey,
   type IdempotencyScope,
   replayResponse,
@@ -410,7 +411,7 @@ export function createFileHandler(
         cost_usd: spent.costUsd,
       };
       if (idem) {
-        await rt.store.idempotencyComplete({ ...idem, status: 200, body });
+        await completeIdempotent(rt, idem, 200, body);
         idem = null;
       }
       timer.mark("respond");

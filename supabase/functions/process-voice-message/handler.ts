@@ -28,6 +28,7 @@ import { formHash, parseForm, singleFile, textFields } from "../_shared/http/for
 import {
   beginIdempotent,
   type BudgetHold,
+  completeIdempotent,
   costCeiling,
   idempotencyKey,
   type IdempotencyScope,
@@ -291,11 +292,7 @@ export function createVoiceHandler(
       }
 
       if (idem) {
-        await rt.store.idempotencyComplete({
-          ...idem,
-          status: 200,
-          body: response,
-        });
+        await completeIdempotent(rt, idem, 200, response);
         idem = null;
       }
       return Response.json(response, {

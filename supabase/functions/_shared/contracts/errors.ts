@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   upstream_unavailable: 502,
   upstream_timeout: 504,
+  service_unavailable: 503,
   internal_error: 500,
 } as const;
 

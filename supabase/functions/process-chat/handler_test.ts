@@ -1,0 +1,143 @@
+// The handler called directly with a Request and fake dependencies: what happens when the
+// database behind budgets and idempotency fails.
+import assert from "node:assert/strict";
+import { createOfflineProvider } from "../../../scripts/offline-provider/server.ts";
+import { createProviderClients } from "../_shared/ai/providers.ts";
+import type { ControlStore } from "../_shared/db.ts";
+import type { Runtime } from "../_shared/runtime.ts";
+import { createChatHandler } from "./handler.ts";
+
+const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+const b64 = (v: unknown) =>
+  btoa(JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+
+async function token() {
+  const head = `${b64({ alg: "HS256", typ: "JWT" })}.${
+    b64({
+      sub: crypto.randomUUID(),
+      role: "authenticated",
+      exp: Date.now() / 1000 + 60,
+    })
+  }`;
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const sig = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(head)),
+  );
+  return `${head}.${
+    btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_")
+      .replace(/=+$/, "")
+  }`;
+}
+
+const down = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+const working: ControlStore = {
+  reserveBudget: () =>
+    Promise.resolve({
+      ok: true,
+      reservationId: crypto.randomUUID(),
+      retryAfterSeconds: 0,
+      limitUsd: null,
+      usedUsd: null,
+      period: null,
+    }),
+  settleBudget: () => Promise.resolve(),
+  idempotencyBegin: () => Promise.resolve({ state: "new" }),
+  idempotencyComplete: () => Promise.resolve(),
+  idempotencyRelease: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+async function withProvider(
+  fn: (
+    rt: (store: ControlStore) => Runtime,
+    calls: () => number,
+  ) => Promise<void>,
+) {
+  const provider = createOfflineProvider();
+  const server = Deno.serve({ port: 0, onListen() {} }, provider.handler);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const clients = createProviderClients({
+    GROQ_API_KEY: "k",
+    GROQ_BASE_URL: `${base}/openai/v1`,
+    OPENAI_API_KEY: "k",
+    OPENAI_BASE_URL: `${base}/v1`,
+  });
+  try {
+    await fn((store) => ({
+      env: {},
+      clients,
+      tracker: { track() {}, flush: () => Promise.resolve() },
+      store,
+      waitUntil: (p) => void p.catch(() => {}),
+      now: () => new Date(),
+      log: () => {},
+      jwtSecret: SECRET,
+      routing: {},
+    }), () => provider.state.requests.length);
+  } finally {
+    await provider.close?.();
+    await server.shutdown();
+  }
+}
+
+const ask = async (headers: Record<string, string> = {}) =>
+  new Request("http://x/process-chat", {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await token()}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+    body: JSON.stringify({ platform: "main", message: "Привет" }),
+  });
+
+Deno.test("the budget database down → 503 service_unavailable with Retry-After, no provider call", async () => {
+  await withProvider(async (rt, calls) => {
+    const res = await createChatHandler(
+      rt({ ...working, reserveBudget: down }),
+    )(await ask());
+    assert.equal(res.status, 503);
+    assert.equal((await res.json()).error.code, "service_unavailable");
+    assert.equal(res.headers.get("retry-after"), "2");
+    assert.equal(
+      calls(),
+      0,
+      "budgets fail closed: no unbudgeted provider call",
+    );
+  });
+});
+
+Deno.test("the idempotency database down at the start → 503, no provider call", async () => {
+  await withProvider(async (rt, calls) => {
+    const res = await createChatHandler(
+      rt({ ...working, idempotencyBegin: down }),
+    )(
+      await ask({ "idempotency-key": "k-1" }),
+    );
+    assert.equal(res.status, 503);
+    await res.body?.cancel();
+    assert.equal(calls(), 0);
+  });
+});
+
+Deno.test("storing the idempotent result fails after the answer → the student still gets it", async () => {
+  await withProvider(async (rt, calls) => {
+    const res = await createChatHandler(
+      rt({ ...working, idempotencyComplete: down }),
+    )(
+      await ask({ "idempotency-key": "k-2" }),
+    );
+    assert.equal(res.status, 200, "a paid answer is never thrown away");
+    assert.match((await res.json()).reply, /offline-provider/);
+    assert.equal(calls(), 1);
+  });
+});
