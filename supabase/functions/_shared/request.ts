@@ -7,6 +7,7 @@ import type { ModelTarget } from "./ai/providers.ts";
 import type { ControlStore } from "./db.ts";
 import { corsHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/errors.ts";
+import type { StepTimer } from "./http/timing.ts";
 import type { Runtime } from "./runtime.ts";
 
 const MAX_KEY_LENGTH = 255;
@@ -118,6 +119,24 @@ export async function completeIdempotent(
       }),
     );
   }
+}
+
+/**
+ * The 200 of a finished request: its result stored for idempotent replays (when a key was sent),
+ * then the JSON answer with the request id and, when given, Server-Timing.
+ */
+export async function answerJson(
+  rt: Pick<Runtime, "store" | "log">,
+  idem: IdempotencyScope | null,
+  requestId: string,
+  body: unknown,
+  timer?: StepTimer,
+): Promise<Response> {
+  if (idem) await completeIdempotent(rt, idem, 200, body);
+  timer?.mark("respond");
+  const headers: Record<string, string> = { ...corsHeaders, "x-request-id": requestId };
+  if (timer) headers["server-timing"] = timer.header();
+  return Response.json(body, { headers });
 }
 
 /** A JSON response replayed from the idempotency store. */

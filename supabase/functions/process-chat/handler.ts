@@ -9,6 +9,7 @@ import { corsHeaders, preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
+  answerJson,
   beginIdempotent,
   completeIdempotent,
   costCeiling,
@@ -135,18 +136,7 @@ export function createChatHandler(
           cost_usd: outcome.costUsd,
           fallback_used: outcome.fallbackUsed,
         };
-        if (idem) {
-          await completeIdempotent(rt, idem, 200, body);
-          idem = null;
-        }
-        timer.mark("respond");
-        return Response.json(body, {
-          headers: {
-            ...corsHeaders,
-            "x-request-id": rid,
-            "server-timing": timer.header(),
-          },
-        });
+        return await answerJson(rt, idem, rid, body, timer);
       }
 
       // Streamed: answer with HTTP errors until the first text arrives (routing may still retry

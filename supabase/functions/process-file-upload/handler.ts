@@ -29,14 +29,14 @@ import { extractPdfText, pagesWithoutText } from "../_shared/files/pdf.ts";
 import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readForm } from "../_shared/http/body.ts";
-import { corsHeaders, preflight } from "../_shared/http/cors.ts";
+import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { formHash, singleFile, textFields } from "../_shared/http/form.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
+  answerJson,
   beginIdempotent,
   type BudgetHold,
-  completeIdempotent,
   idempotencyKey,
   type IdempotencyScope,
   replayResponse,
@@ -410,18 +410,7 @@ export function createFileHandler(
         models: outcome.models,
         cost_usd: spent.costUsd,
       };
-      if (idem) {
-        await completeIdempotent(rt, idem, 200, body);
-        idem = null;
-      }
-      timer.mark("respond");
-      return Response.json(body, {
-        headers: {
-          ...corsHeaders,
-          "x-request-id": requestId,
-          "server-timing": timer.header(),
-        },
-      });
+      return await answerJson(rt, idem, requestId, body, timer);
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
       return errorResponse(err, rt.log, requestId);

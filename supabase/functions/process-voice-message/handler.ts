@@ -22,13 +22,13 @@ import {
 import { askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readBytes } from "../_shared/http/body.ts";
-import { corsHeaders, preflight } from "../_shared/http/cors.ts";
+import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { formHash, parseForm, singleFile, textFields } from "../_shared/http/form.ts";
 import {
+  answerJson,
   beginIdempotent,
   type BudgetHold,
-  completeIdempotent,
   costCeiling,
   idempotencyKey,
   type IdempotencyScope,
@@ -291,13 +291,7 @@ export function createVoiceHandler(
         }
       }
 
-      if (idem) {
-        await completeIdempotent(rt, idem, 200, response);
-        idem = null;
-      }
-      return Response.json(response, {
-        headers: { ...corsHeaders, "x-request-id": requestId },
-      });
+      return await answerJson(rt, idem, requestId, response);
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
       return errorResponse(err, rt.log, requestId);
