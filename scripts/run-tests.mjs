@@ -6,7 +6,7 @@
 //   TEST_STACK_PORT=58321 npm test   another port block, e.g. for two runs side by side
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { BIN, PROFILES, readSupabaseConfig, ROOT } from "./stack/config.mjs";
+import { BIN, PROFILES, readSupabaseConfig, ROOT, withSystemCa } from "./stack/config.mjs";
 import { dbUrl } from "./stack/postgres.mjs";
 import { run } from "./stack/processes.mjs";
 import { handleSignals, PortInUseError, startStack } from "./stack/index.mjs";
@@ -89,8 +89,21 @@ const entrypoints = stack.functions.length
   ? readSupabaseConfig().functions.map((f) => f.entrypoint)
   : [];
 if (entrypoints.length) {
-  console.log(`deno check ${entrypoints.length} function entrypoints`);
-  const check = await run(BIN.deno, ["check", ...entrypoints], { cwd: ROOT });
+  // On the Deno line hosted runs them on (2.1), each with its own deno.json as when deployed.
+  console.log(`deno check ${entrypoints.length} function entrypoints on Deno 2.1 (hosted's line)`);
+  let output = "";
+  let code = 0;
+  for (const f of readSupabaseConfig().functions) {
+    const r = await run(BIN.denoEdge, ["check", "--quiet", "--config", f.importMap, f.entrypoint], {
+      cwd: ROOT,
+      env: withSystemCa(process.env),
+    });
+    if (r.code !== 0) {
+      code = r.code;
+      output += r.output;
+    }
+  }
+  const check = { code, output };
   if (check.code === 0) summary.passed += 1;
   else {
     console.log(check.output);

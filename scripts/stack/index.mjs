@@ -10,6 +10,7 @@ import {
   readSupabaseConfig,
   ROOT,
   SERVICE_ROLE_KEY,
+  withSystemCa,
 } from "./config.mjs";
 import { startGateway } from "./gateway.mjs";
 import { bootstrap, dbUrl, migrate, startPostgres } from "./postgres.mjs";
@@ -173,18 +174,20 @@ export async function startStack(opts) {
       const config = f.importMap && existsSync(f.importMap) ? f.importMap : join(ROOT, "deno.json");
       const proc = startProcess(
         `function ${f.slug}`,
-        BIN.deno,
+        BIN.denoEdge,
         [
           "run",
           "--allow-all",
           "--no-prompt",
+          // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
+          "--no-lock",
           "--config",
           config,
           join(ROOT, "scripts/stack/function-host.ts"),
           f.entrypoint,
         ],
         {
-          env: { ...functionEnv, FUNCTION_PORT: "0" },
+          env: withSystemCa({ ...functionEnv, FUNCTION_PORT: "0" }),
           cwd: ROOT,
           onLine: (l) => {
             const m = /^function listening on (\d+)$/.exec(l);

@@ -15,7 +15,7 @@ const MAX_KEY_LENGTH = 255;
 /** SHA-256 hex of a request's bytes: the same Idempotency-Key with another body is refused. */
 export async function requestHash(bytes: Uint8Array | string): Promise<string> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
+  const digest = await crypto.subtle.digest("SHA-256", data as BufferSource);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 

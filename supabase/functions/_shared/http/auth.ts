@@ -60,7 +60,7 @@ export async function verifyAccessToken(
     const ok = await crypto.subtle.verify(
       "HMAC",
       await hmacKey(opts.secret),
-      b64urlDecode(parts[2]) as Uint8Array<ArrayBuffer>,
+      b64urlDecode(parts[2]) as BufferSource,
       new TextEncoder().encode(`${parts[0]}.${parts[1]}`),
     );
     if (!ok) throw unauthorized("The access token's signature is invalid.");

@@ -4,7 +4,7 @@ import { HttpError } from "./errors.ts";
 import { parseForm } from "./form.ts";
 
 /** Reads the body as bytes, refusing (413) as soon as it passes `maxBytes`. */
-export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return new Uint8Array();

@@ -5,7 +5,7 @@ import { requestHash } from "../request.ts";
 
 /** Parses multipart/form-data `bytes`; 400 when the content type or the body is not a form. */
 export async function parseForm(
-  bytes: Uint8Array<ArrayBuffer>,
+  bytes: Uint8Array,
   contentType: string | null,
 ): Promise<FormData> {
   if (!/^multipart\/form-data\b/i.test(contentType ?? "")) {
@@ -18,7 +18,7 @@ export async function parseForm(
     );
   }
   try {
-    return await new Response(bytes, {
+    return await new Response(bytes as BufferSource, {
       headers: { "content-type": contentType! },
     }).formData();
   } catch {

@@ -45,7 +45,7 @@ export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
   return diff === 0;
 }
 
-function b64urlDecode(s: string): Uint8Array<ArrayBuffer> {
+function b64urlDecode(s: string): Uint8Array {
   const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
@@ -81,7 +81,12 @@ async function hs256Valid(token: string, secret: string): Promise<boolean> {
     ],
   );
   try {
-    return await crypto.subtle.verify("HMAC", key, b64urlDecode(sig), enc.encode(`${h}.${p}`));
+    return await crypto.subtle.verify(
+      "HMAC",
+      key,
+      b64urlDecode(sig) as BufferSource,
+      enc.encode(`${h}.${p}`),
+    );
   } catch {
     return false;
   }

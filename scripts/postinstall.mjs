@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm ci` warms Deno's cache for both Deno lines the project uses, so the first `npm start` or
+// `npm test` on a fresh machine downloads nothing:
+// - Deno 2.9 (node_modules/deno) runs the tools, tests, the offline provider and the stack host;
+// - Deno 2.1 (node_modules/deno-edge, the line hosted Supabase's edge runtime is on) runs the
+//   function workers, each with its own deno.json as on hosted.
+import { BIN, readSupabaseConfig, ROOT, withSystemCa } from "./stack/config.mjs";
+import { run } from "./stack/processes.mjs";
+
+const functions = readSupabaseConfig().functions;
+const tools = [
+  "scripts/stack/function-host.ts",
+  "scripts/offline-provider/main.ts",
+  ...functions.map((f) => f.entrypoint),
+];
+const steps = [
+  [BIN.deno, ["install", "--quiet", "--config", "deno.json", "--entrypoint", ...tools]],
+  ...functions.map((f) => [
+    BIN.denoEdge,
+    ["cache", "--quiet", "--config", f.importMap, "scripts/stack/function-host.ts", f.entrypoint],
+  ]),
+];
+for (const [bin, args] of steps) {
+  const r = await run(bin, args, { cwd: ROOT, env: withSystemCa(process.env) });
+  if (r.code !== 0) {
+    console.error(`postinstall: ${bin} ${args.join(" ")} failed:\n${r.output}`);
+    process.exit(1);
+  }
+}
