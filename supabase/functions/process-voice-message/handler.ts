@@ -24,7 +24,13 @@ import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readBytes } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
-import { formHash, parseForm, singleFile, textFields } from "../_shared/http/form.ts";
+import {
+  formHash,
+  type MultipartForm,
+  parseForm,
+  singleFile,
+  textFields,
+} from "../_shared/http/form.ts";
 import {
   answerJson,
   beginIdempotent,
@@ -60,7 +66,7 @@ const UPLOAD_AS: Readonly<
   flac: { filename: "voice.flac", mimeType: "audio/flac" },
 };
 
-function parseFields(form: FormData) {
+function parseFields(form: MultipartForm) {
   const parsed = VoiceFields.safeParse(textFields(form, ["file"]));
   if (!parsed.success) {
     throw invalidRequest(
@@ -139,7 +145,7 @@ export function createVoiceHandler(
       const body = await readBytes(req, maxBytes + FORM_OVERHEAD_BYTES);
       const form = await parseForm(body, req.headers.get("content-type"));
       const input = parseFields(form);
-      const audio = new Uint8Array(await input.file.arrayBuffer());
+      const audio = input.file.bytes;
       const measured = measureFile(audio, maxBytes);
       const language = input.language ?? DEFAULT_VOICE_LANGUAGE;
       const wantsReply = input.reply === "true";

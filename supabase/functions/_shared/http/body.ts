@@ -1,13 +1,29 @@
 // Reading request bodies within limits: too large is 413 before anything is parsed, a wrong
 // content type is 415, malformed JSON or form data is 400.
 import { HttpError } from "./errors.ts";
-import { parseForm } from "./form.ts";
+import { type MultipartForm, parseMultipart } from "./multipart.ts";
 
-/** Reads the body as bytes, refusing (413) as soon as it passes `maxBytes`. */
+/**
+ * Reads the body as bytes, refusing (413) as soon as it passes `maxBytes`. With a declared
+ * Content-Length (browsers and supabase-js send one for FormData) the bytes land in one buffer of
+ * that size as they arrive, so a body costs its size once, not chunks plus a copy.
+ */
 export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) return new Uint8Array();
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    const out = new Uint8Array(declared);
+    let size = 0;
+    for await (const chunk of req.body) {
+      if (size + chunk.byteLength > declared) {
+        throw new HttpError("invalid_request", "The body is longer than its Content-Length.");
+      }
+      out.set(chunk, size);
+      size += chunk.byteLength;
+    }
+    return size === declared ? out : out.subarray(0, size);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of req.body) {
@@ -55,7 +71,10 @@ export async function readJson(req: Request, maxBytes: number): Promise<unknown>
   }
 }
 
-/** Parses a multipart/form-data body of at most `maxBytes`. */
-export async function readForm(req: Request, maxBytes: number): Promise<FormData> {
-  return await parseForm(await readBytes(req, maxBytes), req.headers.get("content-type"));
+/** Reads and parses a multipart/form-data body of at most `maxBytes` (parts are views into it). */
+export async function readForm(req: Request, maxBytes: number): Promise<MultipartForm> {
+  const type = req.headers.get("content-type");
+  // Not a form: refuse before reading the body.
+  if (!/^multipart\/form-data\b/i.test(type ?? "")) parseMultipart(new Uint8Array(), type);
+  return parseMultipart(await readBytes(req, maxBytes), type);
 }

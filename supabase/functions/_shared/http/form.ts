@@ -1,32 +1,14 @@
-// Multipart bodies: parsing the bytes already read within a limit, and a fingerprint of what the
-// form says (not of its bytes) for idempotency.
+// Multipart forms after parsing (multipart.ts): the one file of a field, the text fields, and a
+// fingerprint of what the form says (not of its bytes) for idempotency.
 import { HttpError } from "./errors.ts";
+import { type FilePart, type MultipartForm, parseMultipart } from "./multipart.ts";
 import { requestHash } from "../request.ts";
 
+export type { FilePart, MultipartForm };
+
 /** Parses multipart/form-data `bytes`; 400 when the content type or the body is not a form. */
-export async function parseForm(
-  bytes: Uint8Array,
-  contentType: string | null,
-): Promise<FormData> {
-  if (!/^multipart\/form-data\b/i.test(contentType ?? "")) {
-    throw new HttpError(
-      "invalid_request",
-      "The body must be multipart/form-data.",
-      {
-        hint: "Pass a FormData object as the body of supabase.functions.invoke.",
-      },
-    );
-  }
-  try {
-    return await new Response(bytes as BufferSource, {
-      headers: { "content-type": contentType! },
-    }).formData();
-  } catch {
-    throw new HttpError(
-      "invalid_request",
-      "The multipart body could not be parsed.",
-    );
-  }
+export function parseForm(bytes: Uint8Array, contentType: string | null): MultipartForm {
+  return parseMultipart(bytes, contentType);
 }
 
 /**
@@ -35,15 +17,13 @@ export async function parseForm(
  * Idempotency-Key look like a different request.
  * @example await formHash(form) === await formHash(sameFieldsWithAnotherBoundary)
  */
-export async function formHash(form: FormData): Promise<string> {
+export async function formHash(form: MultipartForm): Promise<string> {
   const parts: string[] = [];
-  for (const [name, value] of form.entries()) {
+  for (const part of form.parts) {
     parts.push(
-      typeof value === "string" ? JSON.stringify([name, "text", value]) : JSON.stringify([
-        name,
-        "file",
-        await requestHash(new Uint8Array(await value.arrayBuffer())),
-      ]),
+      part.kind === "text"
+        ? JSON.stringify([part.name, "text", part.value])
+        : JSON.stringify([part.name, "file", await requestHash(part.bytes)]),
     );
   }
   parts.sort();
@@ -51,7 +31,7 @@ export async function formHash(form: FormData): Promise<string> {
 }
 
 /** The one file sent as `field`; 400 when it is missing, repeated, or a text value. */
-export function singleFile(form: FormData, field: string, what: string): File {
+export function singleFile(form: MultipartForm, field: string, what: string): FilePart {
   const files = form.getAll(field);
   if (files.length === 0) {
     throw new HttpError("invalid_request", `${field}: the ${what} is missing.`, {
@@ -59,21 +39,21 @@ export function singleFile(form: FormData, field: string, what: string): File {
     });
   }
   const file = files[0];
-  if (files.length > 1 || typeof file === "string") {
+  if (files.length > 1 || file.kind === "text") {
     throw new HttpError("invalid_request", `${field}: send exactly one ${what} as a file part.`);
   }
   return file;
 }
 
 /** The form's text fields (all but `files`), refusing a file sent where text belongs (400). */
-export function textFields(form: FormData, files: readonly string[]): Record<string, string> {
+export function textFields(form: MultipartForm, files: readonly string[]): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [name, value] of form.entries()) {
-    if (files.includes(name)) continue;
-    if (typeof value !== "string") {
-      throw new HttpError("invalid_request", `${name}: must be a text field, not a file.`);
+  for (const part of form.parts) {
+    if (files.includes(part.name)) continue;
+    if (part.kind === "file") {
+      throw new HttpError("invalid_request", `${part.name}: must be a text field, not a file.`);
     }
-    fields[name] = value;
+    fields[part.name] = part.value;
   }
   return fields;
 }
