@@ -158,8 +158,10 @@ export async function startStack(opts) {
       SUPABASE_ANON_KEY: ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
       SUPABASE_DB_URL: dbUrl(ports.db, { ssl: false }),
-      // Not set by hosted Supabase (its gateway verifies JWTs); here functions verify them too.
-      SUPABASE_JWT_SECRET: JWT_SECRET,
+      // Hosted Supabase gives functions no JWT secret, and reserves the SUPABASE_ prefix for its own
+      // variables; a project may set the legacy HS256 secret under this name. Here it is set, so
+      // functions verify signatures too.
+      LEGACY_JWT_SECRET: JWT_SECRET,
     };
     for (const k of Object.keys(functionEnv)) if (functionEnv[k] === "") delete functionEnv[k];
 

@@ -75,7 +75,7 @@ export function createRuntime(env: Env): Runtime {
     waitUntil,
     now: () => new Date(),
     log,
-    jwtSecret: env.SUPABASE_JWT_SECRET,
+    jwtSecret: env.LEGACY_JWT_SECRET,
     routing: routingFromEnv(env),
   };
 }

@@ -50,7 +50,7 @@ export function createRecordRuntime(env: Env): RecordRuntime {
     ledger: supabase as unknown as LedgerClient,
     now: () => new Date(),
     log: (line) => console.log(line),
-    jwtSecret: env.SUPABASE_JWT_SECRET,
+    jwtSecret: env.LEGACY_JWT_SECRET,
   };
 }
 

@@ -1,5 +1,5 @@
 // Who is calling. The platform (Supabase's gateway, or the local stack's) has already verified the
-// JWT when verify_jwt is on; we verify it again when the secret is known (SUPABASE_JWT_SECRET, as the
+// JWT when verify_jwt is on; we verify it again when the secret is known (LEGACY_JWT_SECRET, as the
 // local stack sets it) and always check its claims. The user id comes from `sub`, never the body.
 import { HttpError } from "./errors.ts";
 
@@ -78,7 +78,7 @@ function unauthorized(message: string, hint = "Sign in and send the session's ac
 
 /**
  * The signed-in student (or admin) behind a request.
- * @example const user = await authenticate(req, { secret: Deno.env.get("SUPABASE_JWT_SECRET") });
+ * @example const user = await authenticate(req, { secret: Deno.env.get("LEGACY_JWT_SECRET") });
  */
 export async function authenticate(
   req: Request,

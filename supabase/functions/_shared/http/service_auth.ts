@@ -5,7 +5,7 @@
 import { HttpError } from "./errors.ts";
 
 export interface ServiceAuthOptions {
-  /** SUPABASE_JWT_SECRET: when set, a JWT with role service_role and a valid HS256 signature. */
+  /** LEGACY_JWT_SECRET: when set, a JWT with role service_role and a valid HS256 signature. */
   jwtSecret?: string;
   /** SUPABASE_SERVICE_ROLE_KEY: accepted as sent (also the non-JWT `sb_secret_…` keys). */
   serviceRoleKey?: string;
@@ -95,13 +95,13 @@ async function hs256Valid(token: string, secret: string): Promise<boolean> {
 /**
  * Lets through only a trusted back-end; throws 401 `unauthorized` or 403 `forbidden`.
  *
- * Without SUPABASE_JWT_SECRET (hosted Supabase does not provide it) a JWT cannot be verified, so
+ * Without LEGACY_JWT_SECRET (hosted Supabase does not provide the JWT secret; a project may set it) a JWT cannot be verified, so
  * only the exact SUPABASE_SERVICE_ROLE_KEY or the shared secret is accepted: a forged token that
  * merely claims `role: service_role` never is.
  *
  * @example
  * await authenticateService(req, {
- *   jwtSecret: env.SUPABASE_JWT_SECRET,
+ *   jwtSecret: env.LEGACY_JWT_SECRET,
  *   serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
  *   sharedSecret: env.RECORD_AI_OPERATION_SECRET,
  * });
