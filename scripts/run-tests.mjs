@@ -110,6 +110,15 @@ if (entrypoints.length) {
     summary.failed += 1;
   }
 }
+// The deploy gate: every function under hosted's 5 MB server-side bundle, no SUPABASE_ secrets.
+const deploy = await run(process.execPath, [join(ROOT, "scripts/check-deploy.mjs")], {
+  cwd: ROOT,
+  env: withSystemCa(process.env),
+});
+console.log(deploy.output.trim());
+if (deploy.code === 0) summary.passed += 1;
+else summary.failed += 1;
+
 const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], {
   cwd: ROOT,
   env,
