@@ -2,7 +2,11 @@
 // `Deno.serve(handler)`; this host binds that handler to a free loopback port (FUNCTION_PORT, or
 // one the system picks when it is 0) and prints `function listening on <port>` for the gateway.
 // It provides `EdgeRuntime.waitUntil`, keeping background work (ledger writes)
-// alive after the response and draining it before the process exits.
+// alive after the response. On SIGTERM (the supervisor in workers.mjs retiring the worker, or the
+// stack stopping) it stops taking connections, lets in-flight requests and waitUntil work finish,
+// then dispatches `beforeunload` as edge-runtime does before it drops a worker
+// (ext/runtime/js/bootstrap.js dispatchBeforeUnloadEvent: a CustomEvent whose detail has the
+// reason) and exits. A limit breach is a SIGKILL instead: nothing more runs, as on hosted.
 // Usage: deno run --allow-all --config <function>/deno.json function-host.ts <entrypoint>
 
 const port = Number(Deno.env.get("FUNCTION_PORT") ?? 0);
@@ -43,11 +47,23 @@ let server: Deno.HttpServer | undefined;
   return server;
 };
 
+let shuttingDown = false;
 async function shutdown() {
+  if (shuttingDown) return;
+  shuttingDown = true;
   await server?.shutdown().catch(() => {});
-  const deadline = Date.now() + 5000;
+  // The supervisor kills the worker at its wall clock; this bound only keeps a stray task from
+  // holding the process forever.
+  const deadline = Date.now() + 30_000;
   while (pending.size > 0 && Date.now() < deadline) {
     await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 100))]);
+  }
+  try {
+    globalThis.dispatchEvent(
+      new CustomEvent("beforeunload", { cancelable: true, detail: { reason: "EarlyDrop" } }),
+    );
+  } catch (e) {
+    console.error("beforeunload listener failed:", e);
   }
   Deno.exit(0);
 }

@@ -1,7 +1,12 @@
-// The gateway on :54321 plays Kong's part in a Supabase project:
-//   /rest/v1/*           → PostgREST, only with the anon or service-role key as `apikey`
-//   /functions/v1/<slug> → that function's process, verifying the JWT first when verify_jwt is on
-// and answers CORS preflights. Streams pass through unbuffered (server-sent events).
+// The gateway on :54321 plays the part of hosted Supabase's API gateway:
+//   /rest/v1/*           → PostgREST, only with the anon or service-role key as `apikey` (Kong's
+//                          shape and CORS, as before)
+//   /functions/v1/<slug> → a worker of that function (workers.mjs), verifying the JWT first when
+//                          verify_jwt is on. Everything the function answers passes through
+//                          untouched, OPTIONS included (a function answers its own preflight, as
+//                          on hosted); streams pass through unbuffered (server-sent events).
+// Errors the gateway itself produces for functions use hosted's shape and codes, with the code
+// also in an `sb-error-code` header (see HOSTED_ERRORS for the sources).
 import http from "node:http";
 import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./config.mjs";
 import { verifyJwt } from "./jwt.mjs";
@@ -9,13 +14,51 @@ import { verifyJwt } from "./jwt.mjs";
 export const CORS_HEADERS = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers":
-    "authorization, x-client-info, apikey, content-type, idempotency-key, prefer, range, accept-profile, content-profile, x-region",
+    "authorization, x-client-info, apikey, content-type, idempotency-key, prefer, range, accept-profile, content-profile, x-region, x-retry-count, traceparent, tracestate, baggage",
   "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-  "access-control-expose-headers": "content-range, retry-after, x-request-id",
+  "access-control-expose-headers": "content-range, retry-after, x-request-id, sb-error-code",
   "access-control-max-age": "86400",
 };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 });
+/**
+ * What hosted's gateway answers when it, not the function, ends a request. Bodies as recorded
+ * from hosted projects (public issue threads and write-ups, 2026-05…09) and as Supabase's own
+ * self-hosted router answers them (supabase/supabase docker/volumes/functions/main/index.ts,
+ * `RequestErrors` / `resolveRuntimeError`), which also sets `sb-error-code`:
+ *   401 {"code":"UNAUTHORIZED_NO_AUTH_HEADER","message":"Missing authorization header"}
+ *   401 {"code":"UNAUTHORIZED_INVALID_JWT_FORMAT","message":"Invalid JWT"}          (not a JWT)
+ *   401 {"code":"UNAUTHORIZED_INVALID_JWT_FORMAT","message":"Auth header is not 'Bearer {token}'"}
+ *   401 {"code":"UNAUTHORIZED_LEGACY_JWT","message":"Invalid JWT"}   (HS256: bad signature, expired)
+ *   546 {"code":"WORKER_RESOURCE_LIMIT","message":"Function failed due to not having enough
+ *        compute resources (please check logs)"}  (CPU, memory or wall clock; older gateways
+ *        answered the same message with code WORKER_LIMIT)
+ *   504 {"code":"IDLE_TIMEOUT","message":"Request idle timeout limit (150s) reached"}
+ *   503 {"code":"BOOT_ERROR","message":"Function failed to start (please check logs)"}
+ *   500 {"code":"WORKER_ERROR","message":"Function exited due to an error (please check logs)"}
+ *   404 {"code":"NOT_FOUND","message":"Requested function was not found"}
+ */
+export const HOSTED_ERRORS = {
+  noAuthHeader: [401, "UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header"],
+  notBearer: [401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Auth header is not 'Bearer {token}'"],
+  invalidJwtFormat: [401, "UNAUTHORIZED_INVALID_JWT_FORMAT", "Invalid JWT"],
+  invalidLegacyJwt: [401, "UNAUTHORIZED_LEGACY_JWT", "Invalid JWT"],
+  workerLimit: [
+    546,
+    "WORKER_RESOURCE_LIMIT",
+    "Function failed due to not having enough compute resources (please check logs)",
+  ],
+  idleTimeout: (
+    seconds,
+  ) => [504, "IDLE_TIMEOUT", `Request idle timeout limit (${seconds}s) reached`],
+  bootError: [503, "BOOT_ERROR", "Function failed to start (please check logs)"],
+  workerError: [500, "WORKER_ERROR", "Function exited due to an error (please check logs)"],
+  notFound: [404, "NOT_FOUND", "Requested function was not found"],
+};
+
+const restAgent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 });
+// A client body still arriving after the function answered is read and dropped up to this much,
+// so the client gets to read the answer (an early 413); beyond it the connection is closed.
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
 
 function sendError(res, status, code, message, hint) {
   const body = JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } });
@@ -23,19 +66,49 @@ function sendError(res, status, code, message, hint) {
   res.end(body);
 }
 
-function bearer(req) {
-  const h = req.headers.authorization;
-  if (!h) return null;
-  const m = /^Bearer\s+(.+)$/i.exec(h);
-  return m ? m[1].trim() : "";
+/** A gateway error in hosted's shape, with the CORS headers a browser needs to read it. */
+function sendHostedError(res, [status, code, message]) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    ...CORS_HEADERS,
+    "content-type": "application/json",
+    "sb-error-code": code,
+  });
+  res.end(JSON.stringify({ code, message }));
 }
 
-function proxy(req, res, port, path, extraHeaders = {}) {
-  const headers = { ...req.headers, ...extraHeaders };
-  delete headers.host;
-  headers.host = `127.0.0.1:${port}`;
+/** Hosted's verify_jwt: the failure for this request, or null when it may pass. */
+function jwtFailure(req) {
+  const h = req.headers.authorization;
+  if (!h) return HOSTED_ERRORS.noAuthHeader;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  if (!m) return HOSTED_ERRORS.notBearer;
+  const v = verifyJwt(m[1], JWT_SECRET);
+  if (v.ok) return null;
+  return v.reason === "malformed" ? HOSTED_ERRORS.invalidJwtFormat : HOSTED_ERRORS.invalidLegacyJwt;
+}
+
+/** Reads and drops what is left of a client's body, closing the connection past the limit. */
+function drain(req, res) {
+  let bytes = 0;
+  req.on("data", (chunk) => {
+    bytes += chunk.length;
+    if (bytes > DRAIN_LIMIT_BYTES) {
+      if (res.writableFinished) req.socket.destroy();
+      else res.once("finish", () => req.socket.destroy());
+    }
+  });
+  req.on("error", () => {});
+  req.resume();
+}
+
+function proxyRest(req, res, port, path, extraHeaders = {}) {
+  const headers = { ...req.headers, ...extraHeaders, host: `127.0.0.1:${port}` };
   const upstream = http.request(
-    { host: "127.0.0.1", port, method: req.method, path, headers, agent },
+    { host: "127.0.0.1", port, method: req.method, path, headers, agent: restAgent },
     (up) => {
       const h = { ...up.headers };
       for (const [k, v] of Object.entries(CORS_HEADERS)) if (!(k in h)) h[k] = v;
@@ -49,25 +122,134 @@ function proxy(req, res, port, path, extraHeaders = {}) {
       sendError(res, 503, "service_unavailable", "The upstream service is not answering.");
     } else res.destroy();
   });
-  // When the caller goes away, tell the upstream too (a function then aborts its provider call).
+  // When the caller goes away, tell the upstream too.
   res.on("close", () => {
     if (!res.writableFinished) upstream.destroy();
   });
   req.pipe(upstream);
 }
 
+/** Sends a request to a worker of `fn`, under the worker limits (see workers.mjs). */
+async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
+  let worker;
+  try {
+    // A worker that a limit ended between acquire() and now is replaced, as hosted re-polls a
+    // retired worker before dispatch.
+    do worker = await fn.workers.acquire(); while (worker.dead);
+  } catch {
+    drain(req, res);
+    sendHostedError(res, HOSTED_ERRORS.bootError);
+    return;
+  }
+  if (res.destroyed) return;
+  let responded = false;
+  let bodySent = false;
+  const tracker = fn.workers.begin(worker, {
+    path,
+    onKilled: () => {
+      // A limit ended the worker: 546, or a cut stream when the head already went out.
+      clearTimeout(idle);
+      upstream.destroy();
+      if (!res.headersSent) {
+        if (!req.readableEnded) drain(req, res);
+        sendHostedError(res, HOSTED_ERRORS.workerLimit);
+      } else res.destroy();
+    },
+  });
+  const headers = { ...req.headers, host: `127.0.0.1:${worker.port}` };
+  const upstream = http.request({
+    host: "127.0.0.1",
+    port: worker.port,
+    method: req.method,
+    path,
+    headers,
+    agent: worker.agent,
+  });
+  const idle = setTimeout(() => {
+    if (responded) return;
+    tracker.end();
+    upstream.destroy();
+    if (!req.readableEnded) drain(req, res);
+    sendHostedError(res, HOSTED_ERRORS.idleTimeout(Math.round(idleTimeoutMs / 1000)));
+  }, idleTimeoutMs);
+  upstream.on("response", (up) => {
+    responded = true;
+    clearTimeout(idle);
+    if (res.headersSent || res.destroyed) {
+      up.resume();
+      return;
+    }
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+    up.on("end", () => {
+      tracker.end();
+      // The function answered before the whole body arrived (an early 413): that connection
+      // cannot carry another request.
+      if (!bodySent) upstream.destroy();
+    });
+    up.on("error", () => {
+      tracker.end();
+      if (!res.writableFinished) res.destroy();
+    });
+    if (!req.readableEnded) {
+      // Stop feeding a worker that has answered, and let the client finish sending so that it
+      // reads the answer instead of a reset.
+      req.unpipe(upstream);
+      drain(req, res);
+    }
+  });
+  upstream.on("error", () => {
+    if (worker.killReason) return; // onKilled answered.
+    if (responded) return; // EPIPE/ECONNRESET after an early answer: the answer stands.
+    clearTimeout(idle);
+    tracker.end();
+    if (!req.readableEnded) drain(req, res);
+    sendHostedError(res, HOSTED_ERRORS.workerError);
+  });
+  req.on("end", () => (bodySent = true));
+  // When the caller goes away, tell the worker too (a function then aborts its provider call).
+  res.on("close", () => {
+    clearTimeout(idle);
+    if (!res.writableFinished) {
+      upstream.destroy();
+      tracker.end();
+    }
+  });
+  req.pipe(upstream);
+}
+
 /**
- * @param {{ port: number, postgrestPort: number, functions: Map<string, {port: number, verifyJwt: boolean}> }} opts
+ * @param {{ port: number, postgrestPort?: number, idleTimeoutMs: number,
+ *   functions: Map<string, {verifyJwt: boolean, workers: import("./workers.mjs").FunctionWorkers}> }} opts
+ * @returns {Promise<{ port: number, stop(): Promise<void> }>}
  */
-export function startGateway({ port, postgrestPort, functions }) {
+export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 150_000 }) {
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
-    if (req.method === "OPTIONS") {
-      res.writeHead(200, CORS_HEADERS);
-      res.end("ok");
+    const fm = /^\/functions\/v1\/([^/?]+)(.*)$/.exec(url);
+    if (fm) {
+      const fn = functions.get(fm[1]);
+      if (!fn) {
+        drain(req, res);
+        sendHostedError(res, HOSTED_ERRORS.notFound);
+        return;
+      }
+      // Hosted lets OPTIONS through unverified: the function answers its own preflight.
+      const failure = fn.verifyJwt && req.method !== "OPTIONS" ? jwtFailure(req) : null;
+      if (failure) {
+        drain(req, res);
+        sendHostedError(res, failure);
+        return;
+      }
+      proxyFunction(req, res, fn, `/${fm[1]}${fm[2]}`, idleTimeoutMs);
       return;
     }
     if (url === "/rest/v1" || url.startsWith("/rest/v1/") || url.startsWith("/rest/v1?")) {
+      if (req.method === "OPTIONS") {
+        res.writeHead(200, CORS_HEADERS);
+        res.end("ok");
+        return;
+      }
       const apikey = req.headers.apikey ?? new URL(url, "http://x").searchParams.get("apikey");
       if (apikey !== ANON_KEY && apikey !== SERVICE_ROLE_KEY) {
         sendError(
@@ -81,41 +263,7 @@ export function startGateway({ port, postgrestPort, functions }) {
       }
       // Like Kong, a request with only an apikey acts with that key's role.
       const extra = req.headers.authorization ? {} : { authorization: `Bearer ${apikey}` };
-      proxy(req, res, postgrestPort, url.slice("/rest/v1".length) || "/", extra);
-      return;
-    }
-    const fm = /^\/functions\/v1\/([^/?]+)(.*)$/.exec(url);
-    if (fm) {
-      const fn = functions.get(fm[1]);
-      if (!fn) {
-        sendError(res, 404, "not_found", `No function named ${fm[1]}.`);
-        return;
-      }
-      if (fn.verifyJwt) {
-        const token = bearer(req);
-        if (!token) {
-          sendError(
-            res,
-            401,
-            "unauthorized",
-            "Missing authorization header",
-            "Sign in and send the session's access token.",
-          );
-          return;
-        }
-        const v = verifyJwt(token, JWT_SECRET);
-        if (!v.ok) {
-          sendError(
-            res,
-            401,
-            "unauthorized",
-            "Invalid JWT",
-            v.reason === "expired" ? "The session expired: refresh it and retry." : undefined,
-          );
-          return;
-        }
-      }
-      proxy(req, res, fn.port, `/${fm[1]}${fm[2]}`);
+      proxyRest(req, res, postgrestPort, url.slice("/rest/v1".length) || "/", extra);
       return;
     }
     if (url === "/" || url === "/health") {
@@ -126,16 +274,20 @@ export function startGateway({ port, postgrestPort, functions }) {
     sendError(res, 404, "not_found", "No route for this path.");
   });
   server.keepAliveTimeout = 65000;
+  // Hosted's idle timeout is the gateway's business; Node's own request timeout must not be
+  // shorter (it would answer 408 to a slow upload).
+  server.requestTimeout = 0;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
       resolve({
+        port: server.address().port,
         async stop() {
           await new Promise((r) => {
             server.close(() => r());
             server.closeAllConnections?.();
           });
-          agent.destroy();
+          restAgent.destroy();
         },
       });
     });

@@ -15,6 +15,7 @@ import {
 import { startGateway } from "./gateway.mjs";
 import { bootstrap, dbUrl, migrate, startPostgres } from "./postgres.mjs";
 import { isListening, isPortFree, startProcess, waitFor } from "./processes.mjs";
+import { limitsFromEnv, startFunctionWorkers } from "./workers.mjs";
 
 /** Parses supabase/functions/.env (KEY=value lines) when present. */
 function readFunctionsEnv() {
@@ -46,7 +47,10 @@ export function handleSignals(onSignal) {
  * Starts the whole stack. Resolves with `{ urls, keys, env, stop() }` once every part answers.
  * @param {{ apiPort: number, dataDir: string, fresh?: boolean, fast?: boolean,
  *   extraFunctions?: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
- *   log?: (line: string) => void, functionEnv?: Record<string,string> }} opts
+ *   log?: (line: string) => void, functionEnv?: Record<string,string>,
+ *   limits?: Partial<ReturnType<typeof limitsFromEnv>> }} opts
+ * Function workers run under hosted's limits unless EDGE_LIMITS=off (see workers.mjs); an
+ * `extraFunctions` entry may carry its own `limits`.
  */
 export async function startStack(opts) {
   const log = opts.log ?? (() => {});
@@ -165,50 +169,28 @@ export async function startStack(opts) {
     };
     for (const k of Object.keys(functionEnv)) if (functionEnv[k] === "") delete functionEnv[k];
 
-    // Function processes bind a port the system picks (so nothing else on the machine can take it
-    // first) and say which; the gateway routes to it.
-    const fnPorts = new Map();
-    const fnProcs = functions.map((f) => {
-      const entry = { port: 0, verifyJwt: f.verifyJwt };
-      fnPorts.set(f.slug, entry);
-      let resolveListening;
-      const listening = new Promise((r) => (resolveListening = r));
-      const config = f.importMap && existsSync(f.importMap) ? f.importMap : join(ROOT, "deno.json");
-      const proc = startProcess(
-        `function ${f.slug}`,
-        BIN.denoEdge,
-        [
-          "run",
-          "--allow-all",
-          "--no-prompt",
-          // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
-          "--no-lock",
-          "--config",
-          config,
-          join(ROOT, "scripts/stack/function-host.ts"),
-          f.entrypoint,
-        ],
-        {
-          env: withSystemCa({ ...functionEnv, FUNCTION_PORT: "0" }),
-          cwd: ROOT,
-          onLine: (l) => {
-            const m = /^function listening on (\d+)$/.exec(l);
-            if (m) {
-              entry.port = Number(m[1]);
-              resolveListening(entry.port);
-            }
-            log(`${f.slug}: ${l}`);
-          },
-        },
-      );
-      stoppers.push(() => proc.stop());
-      return { f, entry, proc, listening };
+    // Each function runs in worker processes under hosted's limits (workers.mjs): one warm
+    // worker per function now, replaced when a limit ends it or its wall clock retires it.
+    const limits = { ...limitsFromEnv(process.env), ...(opts.limits ?? {}) };
+    const workerEvents = [];
+    const fnTable = await startFunctionWorkers({
+      functions,
+      env: withSystemCa(functionEnv),
+      root: ROOT,
+      denoBin: BIN.denoEdge,
+      defaultConfig: join(ROOT, "deno.json"),
+      hostPath: join(ROOT, "scripts/stack/function-host.ts"),
+      limits,
+      log,
+      onEvent: (e) => workerEvents.push(e),
     });
+    stoppers.push(() => Promise.all([...fnTable.values()].map(({ workers }) => workers.stop())));
 
     const gateway = await startGateway({
       port: ports.api,
       postgrestPort: ports.postgrest,
-      functions: fnPorts,
+      functions: fnTable,
+      idleTimeoutMs: limits.idleTimeoutMs,
     });
     stoppers.push(() => gateway.stop());
 
@@ -229,17 +211,6 @@ export async function startStack(opts) {
         }
       }, { what: "PostgREST", timeoutMs: 30000 }),
       offline ? ready("offline AI provider", ports.provider, provider) : Promise.resolve(),
-      ...fnProcs.map(({ f, proc, listening }) =>
-        waitFor(async () => {
-          if (proc.exited) {
-            throw new Error(`function ${f.slug} exited:\n${proc.tail.slice(-20).join("\n")}`);
-          }
-          return await Promise.race([
-            listening,
-            new Promise((r) => setTimeout(() => r(false), 100)),
-          ]);
-        }, { what: `function ${f.slug}`, timeoutMs: 60000 })
-      ),
     ]);
 
     return {
@@ -253,13 +224,29 @@ export async function startStack(opts) {
         provider: offline ? providerUrl : null,
       },
       keys: { anon: ANON_KEY, serviceRole: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET },
-      functions: fnProcs.map(({ f, entry, proc }) => ({
-        slug: f.slug,
-        port: entry.port,
-        pid: proc.pid,
+      // The current worker of each function (a new one after a limit ends it).
+      functions: [...fnTable].map(([slug, { workers }]) => ({
+        slug,
+        get port() {
+          return workers.current?.port ?? 0;
+        },
+        get pid() {
+          return workers.current?.pid ?? 0;
+        },
       })),
-      pids: [postgrest.pid, provider?.pid, ...fnProcs.map((x) => x.proc.pid)].filter(Boolean),
+      get pids() {
+        return [
+          postgrest.pid,
+          provider?.pid,
+          ...[...fnTable.values()].flatMap(({ workers }) => workers.pids()),
+        ].filter(Boolean);
+      },
       env: functionEnv,
+      limits,
+      /** Per function: requests, the heaviest request's CPU ms and peak RSS MB, breaches. */
+      workerStats: () => [...fnTable.values()].map(({ workers }) => structuredClone(workers.stats)),
+      /** Every worker_limit / worker_retired event so far (also logged through `log`). */
+      workerEvents: () => [...workerEvents],
       stop,
     };
   } catch (e) {

@@ -1,0 +1,463 @@
+// Function workers under hosted Supabase's limits. A function's worker is one Deno process
+// (function-host.ts); this supervisor starts it, measures it from /proc and ends it the way the
+// hosted edge runtime ends an isolate:
+//
+//   CPU      2 s per request: the process's utime+stime (/proc/<pid>/stat) consumed since the
+//            request began, polled every EDGE_POLL_MS (25 ms) so a synchronous loop is caught.
+//            Hosted counts the isolate thread's CPU (supabase/edge-runtime crates/cpu_timer:
+//            CLOCK_THREAD_CPUTIME_ID, checked on enter/leave and by a timer); the process figure
+//            adds V8's GC and runtime threads, so it is a little stricter. Requests that overlap
+//            on one worker are each charged the worker's whole CPU since they began (conservative).
+//   memory   256 MB per worker: the process's resident set (VmRSS, /proc/<pid>/status). Hosted
+//            counts the isolate's used heap + external memory (edge-runtime
+//            crates/base/src/runtime/mod.rs MemCheck::check), not the process, so RSS is stricter
+//            by the Deno runtime's own baseline (`idleRssMb` in workerStats()).
+//   idle     150 s without a response head → 504 IDLE_TIMEOUT (the gateway answers it).
+//   wall     150 s (400 s paid) per worker, as edge-runtime's per_worker supervisor
+//            (crates/base/src/worker/supervisor/strategy_per_worker.rs): at half the limit the
+//            worker is retired (new requests go to a fresh worker; in-flight ones finish); once it
+//            has no request in flight it is drained: `beforeunload` fires, waitUntil work gets
+//            what is left of the wall clock, then it exits. At the full limit it is killed,
+//            whatever is still running.
+//   breach   SIGKILL, as hosted terminates the isolate: every in-flight request gets 546, the
+//            worker's EdgeRuntime.waitUntil work is lost, the next request cold-starts a worker.
+//
+// Settings (environment of the stack process): EDGE_LIMITS=off (measure, never kill),
+// EDGE_CPU_LIMIT_MS (2000), EDGE_MEMORY_LIMIT_MB (256), EDGE_WALL_CLOCK_MS (150000; 400000 paid),
+// EDGE_IDLE_TIMEOUT_MS (150000), EDGE_POLL_MS (25).
+import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
+import { startProcess } from "./processes.mjs";
+
+/** Hosted's figures (supabase.com/docs/guides/functions/limits, checked 2026-12-01). */
+export const HOSTED_LIMITS = Object.freeze({
+  enforce: true,
+  cpuMs: 2000,
+  memoryMb: 256,
+  wallClockMs: 150_000,
+  idleTimeoutMs: 150_000,
+  pollMs: 25,
+});
+
+/** The limits from the stack's environment (see the header for the names). */
+export function limitsFromEnv(env = process.env) {
+  const num = (name, fallback) => {
+    const v = Number(env[name]);
+    return env[name] !== undefined && env[name] !== "" && Number.isFinite(v) && v > 0
+      ? v
+      : fallback;
+  };
+  return {
+    enforce: !/^(off|false|0|no)$/i.test(env.EDGE_LIMITS ?? ""),
+    cpuMs: num("EDGE_CPU_LIMIT_MS", HOSTED_LIMITS.cpuMs),
+    memoryMb: num("EDGE_MEMORY_LIMIT_MB", HOSTED_LIMITS.memoryMb),
+    wallClockMs: num("EDGE_WALL_CLOCK_MS", HOSTED_LIMITS.wallClockMs),
+    idleTimeoutMs: num("EDGE_IDLE_TIMEOUT_MS", HOSTED_LIMITS.idleTimeoutMs),
+    pollMs: num("EDGE_POLL_MS", HOSTED_LIMITS.pollMs),
+  };
+}
+
+const START_TIMEOUT_MS = 60_000;
+const TICKS_PER_SECOND = 100; // USER_HZ: `getconf CLK_TCK` is 100 on Linux x86-64 and arm64.
+
+/** CPU ms (utime+stime) and resident MB of a process, or null once it is gone. */
+export function sampleProcess(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return { cpuMs, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+const round = (n) => Math.round(n * 10) / 10;
+
+/**
+ * One function's workers: the current one and any retired ones still finishing their requests.
+ * `acquire()` gives the worker a request goes to, starting one when there is none.
+ */
+export class FunctionWorkers {
+  /**
+   * @param {{ slug: string, spawn: () => {cmd: string, args: string[], env: object, cwd: string},
+   *   limits: ReturnType<typeof limitsFromEnv>, log: (line: string) => void,
+   *   onEvent?: (event: object) => void }} opts
+   */
+  constructor({ slug, spawn, limits, log, onEvent }) {
+    this.slug = slug;
+    this.spawn = spawn;
+    this.limits = limits;
+    this.log = log;
+    this.onEvent = onEvent ?? (() => {});
+    this.current = null;
+    this.starting = null;
+    this.workers = new Set();
+    this.stopped = false;
+    this.stats = {
+      function: slug,
+      requests: 0,
+      workersStarted: 0,
+      idleRssMb: null,
+      bootCpuMs: null,
+      maxCpuMs: 0,
+      maxPeakRssMb: 0,
+      heaviest: null,
+      breaches: { cpu: 0, memory: 0, wall_clock: 0 },
+    };
+  }
+
+  /** The worker for a new request: the current one, or a fresh one (cold start). */
+  acquire() {
+    if (this.stopped) return Promise.reject(new Error("stack stopped"));
+    if (this.current && !this.current.retired && !this.current.dead) {
+      return Promise.resolve(this.current);
+    }
+    this.starting ??= this.#start().finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  #emit(event) {
+    const line = JSON.stringify(event);
+    this.log(line);
+    this.onEvent(event);
+  }
+
+  async #start() {
+    const { cmd, args, env, cwd } = this.spawn();
+    let resolveListening;
+    const listening = new Promise((r) => (resolveListening = r));
+    const worker = {
+      pid: 0,
+      port: 0,
+      startedAt: Date.now(),
+      inFlight: new Set(),
+      retired: false,
+      dead: false,
+      killReason: null,
+      agent: new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 }),
+      timers: [],
+    };
+    const proc = startProcess(`function ${this.slug}`, cmd, args, {
+      env,
+      cwd,
+      onLine: (l) => {
+        const m = /^function listening on (\d+)$/.exec(l);
+        if (m) resolveListening(Number(m[1]));
+        this.log(`${this.slug}: ${l}`);
+      },
+    });
+    worker.proc = proc;
+    worker.pid = proc.pid;
+    this.workers.add(worker);
+    this.stats.workersStarted += 1;
+    proc.exitPromise.then(() => this.#gone(worker));
+
+    let timer;
+    const port = await Promise.race([
+      listening,
+      proc.exitPromise.then(() => null),
+      new Promise((r) => (timer = setTimeout(() => r(-1), START_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!port || port < 0) {
+      if (port < 0) this.#kill(worker, "start_timeout");
+      throw new Error(
+        `function ${this.slug} ${
+          port < 0 ? `did not listen within ${START_TIMEOUT_MS} ms` : "exited"
+        }:\n${proc.tail.slice(-20).join("\n")}`,
+      );
+    }
+    worker.port = port;
+    const boot = sampleProcess(worker.pid);
+    if (boot && this.stats.idleRssMb === null) {
+      // The first worker, listening and before any request: the runtime's own baseline.
+      this.stats.idleRssMb = round(boot.rssMb);
+      this.stats.bootCpuMs = Math.round(boot.cpuMs);
+    }
+    const half = Math.max(1, Math.floor(this.limits.wallClockMs / 2));
+    worker.timers.push(
+      setTimeout(() => this.#retire(worker), half - (Date.now() - worker.startedAt)),
+    );
+    worker.timers.push(
+      setTimeout(
+        () =>
+          this.#breach(worker, {
+            limit: "wall_clock",
+            used_ms: Date.now() - worker.startedAt,
+            limit_ms: this.limits.wallClockMs,
+          }),
+        this.limits.wallClockMs - (Date.now() - worker.startedAt),
+      ),
+    );
+    worker.poll = setInterval(() => this.#poll(worker), this.limits.pollMs);
+    if (this.stopped) {
+      await this.#drain(worker, "Termination");
+      throw new Error("stack stopped");
+    }
+    this.current = worker;
+    return worker;
+  }
+
+  /**
+   * Registers a request on `worker`; returns its tracker. `onKilled(event)` is called if a limit
+   * ends the worker while the request is in flight; `end()` closes the request's accounting.
+   */
+  begin(worker, { path, onKilled }) {
+    const s = sampleProcess(worker.pid);
+    const req = {
+      path,
+      cpu0: s?.cpuMs ?? 0,
+      cpuMs: 0,
+      peakRssMb: s?.rssMb ?? 0,
+      onKilled,
+      ended: false,
+    };
+    worker.inFlight.add(req);
+    this.stats.requests += 1;
+    return {
+      end: () => {
+        if (req.ended) return req;
+        req.ended = true;
+        const now = sampleProcess(worker.pid);
+        if (now) {
+          req.cpuMs = Math.max(req.cpuMs, now.cpuMs - req.cpu0);
+          req.peakRssMb = Math.max(req.peakRssMb, now.rssMb);
+        }
+        worker.inFlight.delete(req);
+        this.#record(req);
+        if (worker.retired && worker.inFlight.size === 0 && !worker.dead) {
+          this.#drain(worker, "EarlyDrop");
+        }
+        return req;
+      },
+      get cpuMs() {
+        return req.cpuMs;
+      },
+      get peakRssMb() {
+        return req.peakRssMb;
+      },
+    };
+  }
+
+  #record(req) {
+    const cpuMs = Math.round(req.cpuMs);
+    const peakRssMb = round(req.peakRssMb);
+    this.stats.maxCpuMs = Math.max(this.stats.maxCpuMs, cpuMs);
+    this.stats.maxPeakRssMb = Math.max(this.stats.maxPeakRssMb, peakRssMb);
+    if (!this.stats.heaviest || cpuMs > this.stats.heaviest.cpuMs) {
+      this.stats.heaviest = { path: req.path, cpuMs, peakRssMb };
+    }
+  }
+
+  #poll(worker) {
+    if (worker.dead) return;
+    const s = sampleProcess(worker.pid);
+    if (!s) return;
+    for (const req of worker.inFlight) {
+      req.cpuMs = Math.max(req.cpuMs, s.cpuMs - req.cpu0);
+      req.peakRssMb = Math.max(req.peakRssMb, s.rssMb);
+    }
+    if (s.rssMb > this.limits.memoryMb) {
+      this.#breach(worker, {
+        limit: "memory",
+        used_mb: round(s.rssMb),
+        limit_mb: this.limits.memoryMb,
+        hwm_mb: round(s.hwmMb),
+      });
+      return;
+    }
+    for (const req of worker.inFlight) {
+      if (req.cpuMs > this.limits.cpuMs) {
+        this.#breach(worker, {
+          limit: "cpu",
+          used_ms: Math.round(req.cpuMs),
+          limit_ms: this.limits.cpuMs,
+          path: req.path,
+        });
+        return;
+      }
+    }
+  }
+
+  /** A limit is reached: log it and, when enforcing, kill the worker as hosted does. */
+  #breach(worker, figures) {
+    if (worker.dead || worker.killReason) return;
+    if (figures.limit === "wall_clock" && worker.inFlight.size === 0) {
+      // Retired and idle already, or draining its background work: this ends it quietly.
+      this.#kill(worker, "wall_clock");
+      return;
+    }
+    const enforced = this.limits.enforce;
+    const event = {
+      type: "worker_limit",
+      function: this.slug,
+      ...figures,
+      pid: worker.pid,
+      in_flight: worker.inFlight.size,
+      ...(enforced ? {} : { enforced: false }),
+    };
+    if (!enforced) {
+      // Measured only: say it once per worker and limit, then keep going.
+      worker.reported ??= new Set();
+      if (worker.reported.has(figures.limit)) return;
+      worker.reported.add(figures.limit);
+      this.#emit(event);
+      return;
+    }
+    this.stats.breaches[figures.limit] = (this.stats.breaches[figures.limit] ?? 0) + 1;
+    this.#emit(event);
+    this.#kill(worker, figures.limit, event);
+  }
+
+  #kill(worker, reason, event) {
+    worker.killReason = reason;
+    worker.retired = true;
+    try {
+      process.kill(-worker.pid, "SIGKILL");
+    } catch { /* already gone */ }
+    for (const req of [...worker.inFlight]) {
+      req.ended = true;
+      this.#record(req);
+      req.onKilled?.(event ?? { type: "worker_limit", limit: reason });
+    }
+    worker.inFlight.clear();
+    this.#gone(worker);
+  }
+
+  /** Half the wall clock: no new requests; drained once the in-flight ones are done. */
+  #retire(worker) {
+    if (worker.dead || worker.retired) return;
+    worker.retired = true;
+    this.#emit({
+      type: "worker_retired",
+      function: this.slug,
+      pid: worker.pid,
+      age_ms: Date.now() - worker.startedAt,
+      in_flight: worker.inFlight.size,
+    });
+    if (worker.inFlight.size === 0) this.#drain(worker, "EarlyDrop");
+  }
+
+  /** SIGTERM: the host fires `beforeunload`, lets waitUntil work finish, then exits. */
+  #drain(worker, reason) {
+    if (worker.dead || worker.draining) return worker.proc.exitPromise;
+    worker.draining = reason;
+    try {
+      process.kill(-worker.pid, "SIGTERM");
+    } catch { /* already gone */ }
+    return worker.proc.exitPromise;
+  }
+
+  #gone(worker) {
+    if (worker.dead) return;
+    worker.dead = true;
+    worker.retired = true;
+    clearInterval(worker.poll);
+    for (const t of worker.timers) clearTimeout(t);
+    worker.agent.destroy();
+    this.workers.delete(worker);
+    if (this.current === worker) this.current = null;
+    // A worker that exits on its own (a crash) leaves its requests to fail at the socket.
+  }
+
+  /** Stops every worker (SIGTERM, then SIGKILL after 5 s, as the rest of the stack). */
+  async stop() {
+    this.stopped = true;
+    await Promise.all([...this.workers].map((w) => {
+      this.#drain(w, "Termination");
+      return w.proc.stop(5000);
+    }));
+  }
+
+  /** Pids of the live workers (the tests check nothing is left running). */
+  pids() {
+    return [...this.workers].map((w) => w.pid);
+  }
+}
+
+/**
+ * The per-function table printed at the end of `npm test` / `npm run bench`: the heaviest
+ * request's CPU and the highest peak RSS any request reached, against hosted's limits.
+ * @param {ReturnType<FunctionWorkers["stats"]>[]} stats from `stack.workerStats()`
+ */
+export function formatWorkerStats(stats, limits = HOSTED_LIMITS) {
+  const rows = [
+    ["function", "requests", "max CPU ms", "max peak RSS MB", "idle RSS MB", "workers", "breaches"],
+    ...stats.map((s) => [
+      s.function,
+      String(s.requests),
+      `${s.maxCpuMs}${s.maxCpuMs > limits.cpuMs ? " (!)" : ""}`,
+      `${s.maxPeakRssMb}${s.maxPeakRssMb > limits.memoryMb ? " (!)" : ""}`,
+      String(s.idleRssMb ?? "-"),
+      String(s.workersStarted),
+      Object.entries(s.breaches).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") ||
+      "-",
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [
+    `Function workers (limits: ${limits.cpuMs} ms CPU per request, ${limits.memoryMb} MB RSS per worker${
+      limits.enforce === false ? ", not enforced" : ""
+    })`,
+    line(rows[0]),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.slice(1).map(line),
+  ].join("\n");
+}
+
+/** Prints formatWorkerStats for a running stack (call before `stack.stop()`). */
+export function printWorkerStats(stack, write = console.log) {
+  write(formatWorkerStats(stack.workerStats(), stack.limits));
+}
+
+/**
+ * Starts one warm worker per function and returns the gateway's routing table.
+ * @param {{ functions: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
+ *   env: Record<string, string>, root: string, denoBin: string, defaultConfig: string,
+ *   limits: ReturnType<typeof limitsFromEnv>, log: (line: string) => void,
+ *   onEvent?: (event: object) => void }} opts
+ * @returns {Promise<Map<string, {verifyJwt: boolean, workers: FunctionWorkers}>>}
+ */
+export async function startFunctionWorkers(
+  { functions, env, root, denoBin, defaultConfig, limits, log, onEvent, hostPath },
+) {
+  const table = new Map();
+  for (const f of functions) {
+    const config = f.importMap && existsSync(f.importMap) ? f.importMap : defaultConfig;
+    const workers = new FunctionWorkers({
+      slug: f.slug,
+      limits: { ...limits, ...(f.limits ?? {}) },
+      log,
+      onEvent,
+      spawn: () => ({
+        cmd: denoBin,
+        args: [
+          "run",
+          "--allow-all",
+          "--no-prompt",
+          // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
+          "--no-lock",
+          "--config",
+          config,
+          hostPath,
+          f.entrypoint,
+        ],
+        env: { ...env, FUNCTION_PORT: "0" },
+        cwd: root,
+      }),
+    });
+    table.set(f.slug, { verifyJwt: f.verifyJwt, workers });
+  }
+  try {
+    await Promise.all([...table.values()].map(({ workers }) => workers.acquire()));
+  } catch (e) {
+    await Promise.all([...table.values()].map(({ workers }) => workers.stop()));
+    throw e;
+  }
+  return table;
+}
