@@ -10,6 +10,9 @@ import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
 import { AiFunctionError, errorFromResponse } from "./errors.ts";
 import type { FileRequest, FileResponse } from "../supabase/functions/_shared/contracts/file.ts";
 import { FileFields } from "../supabase/functions/_shared/contracts/file.ts";
+import { downscaleImageForUpload, type DownscaleOptions } from "./downscale.ts";
+
+export { DOWNSCALE_DEFAULTS, downscaleImageForUpload, type DownscaleOptions } from "./downscale.ts";
 
 /** The part of a SupabaseClient these helpers use. */
 export interface FunctionsInvoker {
@@ -167,11 +170,23 @@ export async function transcribeVoice(
   return await invokeJson<VoiceResponse>(supabase, "process-voice-message", form, opts);
 }
 
+export interface FileInvokeOptions extends InvokeOptions {
+  /**
+   * Downscale images in the browser before upload (the default, `true`), with other targets, or
+   * not at all (`false`). Where no canvas exists (Deno, Node) images are sent as they are.
+   */
+  downscale?: boolean | DownscaleOptions;
+}
+
 /**
  * Sends a file (image, PDF, Word or text) to be read and analysed. Text the file carries goes to a
  * text model; images, and the page images of a scanned PDF's pages, to a vision model. A scanned
  * PDF without `page_images` is refused with `page_images_required`, whose `details.pages` names the
  * pages to send images of.
+ *
+ * In a browser, images (the file when it is one, and every page image) are first downscaled to
+ * what the server sends untouched (`downscaleImageForUpload`: ≤ 4 MP, ≤ 2.5 MB, upright JPEG);
+ * `downscale: false` sends them as they are, an options object changes the targets.
  * @example
  * const result = await analyzeFile(supabase, { file: pdfBlob, platform: "main" });
  * console.log(result.method, result.analysis, result.cost_usd);
@@ -182,7 +197,7 @@ export async function transcribeVoice(
 export async function analyzeFile(
   supabase: FunctionsInvoker,
   input: FileRequest,
-  opts: InvokeOptions = {},
+  opts: FileInvokeOptions = {},
 ): Promise<FileResponse> {
   const fields = FileFields.safeParse({
     platform: input.platform,
@@ -192,16 +207,29 @@ export async function analyzeFile(
   if (!(input.file instanceof Blob)) {
     throw invalid([{ path: ["file"], message: "the file must be a Blob or File" }]);
   }
-  const form = new FormData();
-  const name = (input.file as { name?: unknown }).name;
-  form.append("file", input.file, typeof name === "string" && name ? name : "upload");
-  for (const [k, v] of Object.entries(fields.data)) {
-    if (v !== undefined) form.append(k, String(v));
-  }
-  for (const [i, image] of (input.page_images ?? []).entries()) {
+  const pageImages = input.page_images ?? [];
+  for (const [i, image] of pageImages.entries()) {
     if (!(image instanceof Blob)) {
       throw invalid([{ path: ["page_images", i], message: "a page image must be a Blob or File" }]);
     }
+  }
+  // Only images change (the type is sniffed from the bytes); one at a time, so a phone holds a
+  // single decoded photo in memory.
+  const shrink = async (blob: Blob): Promise<Blob> =>
+    opts.downscale === false
+      ? blob
+      : await downscaleImageForUpload(blob, opts.downscale === true ? {} : opts.downscale);
+  const file = await shrink(input.file);
+  const images: Blob[] = [];
+  for (const image of pageImages) images.push(await shrink(image));
+
+  const form = new FormData();
+  const name = (file as { name?: unknown }).name;
+  form.append("file", file, typeof name === "string" && name ? name : "upload");
+  for (const [k, v] of Object.entries(fields.data)) {
+    if (v !== undefined) form.append(k, String(v));
+  }
+  for (const [i, image] of images.entries()) {
     const imageName = (image as { name?: unknown }).name;
     form.append(
       "page_images",
