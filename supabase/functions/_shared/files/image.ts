@@ -1,17 +1,29 @@
-// Making an image fit a vision model's limits. Groq takes a base64 image of at most 4 MB and
-// 33,177,600 px (facts 2026-11-25, in the catalog as maxImageBytes / maxImagePixels); an image over
-// either is downscaled and re-encoded here, never refused for size alone. Dimensions come from the
-// headers, so an image that already fits is passed through without loading ImageMagick at all.
+// Making an image fit a vision model's limits within the worker's budget (issue 12: 256 MB, 2 s of
+// CPU per request; we aim at ≤ 200 MB peak and ≤ 1.5 s). Groq takes a base64 image of at most 4 MB
+// and 33,177,600 px (facts 2026-11-25, in the catalog as maxImageBytes / maxImagePixels).
+// `checkImageForVision` decides from headers and structure alone, in microseconds, whether an image
+// is sent as it is, made smaller here, or refused: an image the server cannot shrink within budget
+// is refused with a hint to let the client downscale it (shared/ has the helper). Measured costs and
+// the envelope are in the README ("Images: limits per kind").
 import { Buffer } from "node:buffer";
-import { loadMagick, type MagickWasmSource } from "./lazy.ts";
+import {
+  applyOrientation,
+  boxDownscale,
+  decodeJpegScaled,
+  encodeJpeg,
+  jpegOrientation,
+  type Rgba,
+} from "./codecs.ts";
+import { decodePngDownscaled, pngRawBytes, readPngInfo } from "./png_decode.ts";
 
 export type ImageMime = "image/png" | "image/jpeg" | "image/webp" | "image/gif";
 
 export interface ImageHeader {
   mime: ImageMime;
+  /** For a GIF, the canvas a decoder allocates: the screen, widened by any larger frame. */
   width: number;
   height: number;
-  /** More than one frame (animated GIF or WebP): only the first is sent. */
+  /** More than one frame (animated GIF or WebP). */
   animated: boolean;
 }
 
@@ -30,35 +42,72 @@ export interface PreparedImage {
   mime: ImageMime;
   width: number;
   height: number;
-  /** Re-encoded (scaled, recompressed, or first frame taken); false when passed through as is. */
+  /** Re-encoded (scaled or recompressed); false when passed through as is. */
   resized: boolean;
 }
 
 export type PrepareImageResult =
   | { ok: true; image: PreparedImage }
-  | { ok: false; code: "unprocessable_file"; reason: "corrupt"; message: string };
+  | {
+    ok: false;
+    code: "unprocessable_file";
+    reason: "corrupt";
+    message: string;
+    hint?: string;
+  };
+
+export type ImageCheck =
+  | { ok: true; header: ImageHeader; action: "pass" | "resize" }
+  | {
+    ok: false;
+    code: "payload_too_large" | "unprocessable_file";
+    message: string;
+    hint: string;
+  };
 
 export interface PrepareImageOptions {
-  /**
-   * Pixel count to scale to when an image is over `maxPixels` (capped by it). Defaults to
-   * DEFAULT_RESIZE_TARGET_PIXELS.
-   */
+  /** Pixel count to scale to when an image must be re-encoded (capped by `maxPixels`). */
   resizeTargetPixels?: number;
-  /** ImageMagick's wasm, when the npm package's file cannot be read (see lazy.ts). */
-  magickWasm?: MagickWasmSource;
 }
 
 /**
- * When an image is over the pixel limit it is scaled to at most 12 MP, not to the 33 MP the
- * provider would take: 12 MP (≈ 4240 × 2830) is an A4 page at ~360 dpi, more than reading
- * handwriting needs, and in magick-wasm a 40 MP photo gets there in ~2 s against ~5–6 s for 33 MP,
- * as a JPEG of ~2–3 MB that fits the byte limit at the first quality tried (33 MP gives ~6 MB and
- * more passes). Images already within the limits are not touched, whatever their size.
+ * Pixels an image is re-encoded at, at most. 4 MP (2309 × 1732) is an A4 page at ~200 dpi, enough
+ * for handwriting; JPEG DCT scaling lands a 12 MP photo on 3 MP and a 40 MP one on 2.5 MP. Encoding
+ * is the costly step (jpeg-js: ~0.25 s for 3 MP of photo, ~0.65 s for 3 MP of pure noise), so the
+ * target bounds the CPU of every resize.
+ */
+export const RESIZE_TARGET_PIXELS = 4_000_000;
+
+/**
+ * The bound analysis.ts reserves image tokens at (`imageTokenEstimate`): an image that passes
+ * untouched is sent at its own size, up to the model's limit, so the reservation keeps the old
+ * 12 MP bound (≈ Qwen-VL's default max_pixels) rather than the smaller re-encode target.
  */
 export const DEFAULT_RESIZE_TARGET_PIXELS = 12_000_000;
 
-/** JPEG qualities tried in order; below 45 text edges blur, so the image shrinks instead. */
-const JPEG_QUALITIES = [85, 75, 65, 55, 45] as const;
+/**
+ * The server envelope: what `resize` accepts, measured on a fresh Deno 2.1.4 worker (README).
+ * - Sequential JPEG (one scan): libjpeg scales while decoding and keeps only a few rows, so memory
+ *   is the file plus the ≤ 4 MP output; CPU grows with the file (Huffman decoding): a 40 MP /
+ *   16 MB photo took 0.6 s in all. Up to 50 MP and 25 MB.
+ * - Progressive or multi-scan JPEG: libjpeg must hold every DCT coefficient (2 bytes a sample,
+ *   3–6 bytes a pixel) before the first row comes out: up to 12 MP.
+ * - PNG, not interlaced: the inflated rows are held (width × height × bytes a pixel) and shrunk
+ *   row by row: up to 64 MB of rows (16 MP of RGBA, 21 MP of RGB) and 50 MP.
+ * - GIF, WebP, interlaced PNG: no decoder on the server; sent as they are when within the limits,
+ *   otherwise refused with a hint to downscale on the client.
+ */
+export const ENVELOPE = {
+  jpegSequentialPixels: 50_000_000,
+  jpegBufferedPixels: 12_000_000,
+  jpegBytes: 25_000_000,
+  pngRawBytes: 64_000_000,
+  pngPixels: 50_000_000,
+} as const;
+
+/** JPEG quality of a re-encode, and the one tried once when the first is a little too large. */
+const JPEG_QUALITY = 80;
+const JPEG_FALLBACK_QUALITY = 60;
 
 /** Length of `data:<mime>;base64,<payload>` for a file of `byteLength` bytes. */
 export function dataUrlLength(byteLength: number, mime: string): number {
@@ -70,17 +119,89 @@ export function toDataUrl(image: { bytes: Uint8Array; mime: string }): string {
   return `data:${image.mime};base64,${Buffer.from(image.bytes).toString("base64")}`;
 }
 
+const DOWNSCALE_HINT = "Let the app downscale it before upload (the shared/ upload helper does), " +
+  "or send a JPEG or PNG of at most 12 megapixels and 3 MB.";
+
 /**
- * Returns an image within `limits`: the same bytes when they already fit (and are a single frame),
- * otherwise a JPEG scaled to fit the pixel limit and recompressed (quality stepping down, then
- * smaller) until its data URL fits the byte limit. EXIF orientation is applied and metadata
- * dropped when re-encoding; transparency is flattened onto white. `corrupt` when the bytes are not
- * a readable PNG, JPEG, WebP or GIF.
+ * Decides, from the header and the file's structure only (no decoding), what happens to an image:
+ * `pass` (sent untouched: within `limits`, one frame, structurally whole), `resize` (over a limit
+ * but inside the server's envelope, see ENVELOPE) or a refusal: 413 `payload_too_large` for what
+ * the server cannot shrink within its budget (decompression bombs included), 422
+ * `unprocessable_file` for a damaged file or an animation over the limits.
  * @example
- * const vision = getModel("groq", "qwen/qwen3.8-27b");
- * const result = await prepareImageForVision(bytes, {
- *   maxBytes: vision.maxImageBytes!, maxPixels: vision.maxImagePixels!,
- * });
+ * const check = checkImageForVision(bytes, visionLimits(catalog));
+ * if (!check.ok) throw new HttpError(check.code === "payload_too_large" ? 413 : 422, check.code,
+ *   check.message, check.hint);
+ */
+export function checkImageForVision(bytes: Uint8Array, limits: ImageLimits): ImageCheck {
+  const header = readImageHeader(bytes);
+  if (header === null || header.width === 0 || header.height === 0) return damaged();
+  if (!structureIsWhole(bytes, header.mime)) return damaged();
+  const { mime, width, height } = header;
+  const pixels = width * height;
+  const size = `${width}×${height}`;
+  if (
+    !header.animated && pixels <= limits.maxPixels &&
+    dataUrlLength(bytes.length, mime) <= limits.maxBytes
+  ) {
+    return { ok: true, header, action: "pass" };
+  }
+  if (header.animated) {
+    return {
+      ok: false,
+      code: "unprocessable_file",
+      message: `Animated images over the model's limits cannot be processed (${size}).`,
+      hint: "Send one frame as a PNG or JPEG.",
+    };
+  }
+  const tooLarge = (why: string): ImageCheck => ({
+    ok: false,
+    code: "payload_too_large",
+    message: `The image is too large to process on the server (${size}, ${why}).`,
+    hint: DOWNSCALE_HINT,
+  });
+  if (mime === "image/jpeg") {
+    if (bytes.length > ENVELOPE.jpegBytes) return tooLarge(`${megabytes(bytes.length)} MB`);
+    const buffered = jpegIsBuffered(bytes);
+    const max = buffered ? ENVELOPE.jpegBufferedPixels : ENVELOPE.jpegSequentialPixels;
+    if (pixels > max) {
+      return tooLarge(`${megapixels(pixels)} MP${buffered ? ", progressive" : ""}`);
+    }
+    return { ok: true, header, action: "resize" };
+  }
+  if (mime === "image/png") {
+    const info = readPngInfo(bytes);
+    if (info === null) return damaged();
+    if (info.interlaced) return tooLarge("interlaced PNG");
+    if (pixels > ENVELOPE.pngPixels || pngRawBytes(info) > ENVELOPE.pngRawBytes) {
+      return tooLarge(`${megapixels(pixels)} MP`);
+    }
+    return { ok: true, header, action: "resize" };
+  }
+  return tooLarge(`${mime === "image/gif" ? "GIF" : "WebP"} over the model's limits`);
+}
+
+function damaged(): ImageCheck {
+  return {
+    ok: false,
+    code: "unprocessable_file",
+    message: "The image could not be read; it may be damaged or in an unsupported format.",
+    hint: "Send the photo again, or export it as JPEG or PNG.",
+  };
+}
+
+const megapixels = (pixels: number) => (pixels / 1e6).toFixed(1);
+const megabytes = (bytes: number) => (bytes / 1e6).toFixed(1);
+
+/**
+ * Returns an image within `limits`: the same bytes when `checkImageForVision` says `pass`,
+ * otherwise a baseline JPEG of at most RESIZE_TARGET_PIXELS (JPEG: scaled while decoding;
+ * PNG: box-shrunk while decoding), EXIF orientation applied, transparency flattened onto white,
+ * quality stepping down and then halving until its data URL fits `maxBytes`. `corrupt` when the
+ * bytes cannot be read, or when the check refuses them (callers check first; this never starts
+ * work the check would refuse).
+ * @example
+ * const result = await prepareImageForVision(bytes, visionLimits(catalog));
  * if (result.ok) messages.push({ type: "image_url", image_url: { url: toDataUrl(result.image) } });
  */
 export async function prepareImageForVision(
@@ -88,101 +209,90 @@ export async function prepareImageForVision(
   limits: ImageLimits,
   options: PrepareImageOptions = {},
 ): Promise<PrepareImageResult> {
-  const header = readImageHeader(bytes);
-  if (header === null || header.width === 0 || header.height === 0) return corrupt();
-  const pixels = header.width * header.height;
-  if (
-    !header.animated && pixels <= limits.maxPixels &&
-    dataUrlLength(bytes.length, header.mime) <= limits.maxBytes
-  ) {
-    // Sent as it is, so it is never decoded here: check at least that its structure is whole, or
-    // the provider would be paid to refuse a broken upload.
-    if (!structureIsWhole(bytes, header.mime)) return corrupt();
+  const check = checkImageForVision(bytes, limits);
+  if (!check.ok) return corrupt(check.message, check.hint);
+  const { header } = check;
+  if (check.action === "pass") {
     const { mime, width, height } = header;
     return { ok: true, image: { bytes, mime, width, height, resized: false } };
   }
   const target = Math.min(
     limits.maxPixels,
-    options.resizeTargetPixels ?? DEFAULT_RESIZE_TARGET_PIXELS,
+    options.resizeTargetPixels ?? RESIZE_TARGET_PIXELS,
   );
-  const magick = await loadMagick(options.magickWasm);
-  const settings = new magick.MagickReadSettings();
-  // First frame only: animated GIF/WebP, and no decoding of frames we would drop.
-  settings.frameIndex = 0;
-  settings.frameCount = 1;
-  if (header.mime === "image/jpeg" && pixels > target) {
-    // libjpeg's DCT scaling decodes straight to the largest eighth (7/8, 6/8, … 1/8) of the size
-    // that is not above this hint, several times faster than decoding all 40 MP and resizing; the
-    // resize below then has nothing or little left to do (a 40 MP photo lands on 4/8: 10 MP).
-    const { width, height } = scaledSize(header.width, header.height, target);
-    settings.setDefine(magick.MagickFormat.Jpeg, "size", `${width}x${height}`);
-  }
+  let image: Rgba;
   try {
-    return magick.ImageMagick.read(bytes, settings, (image) => {
-      image.autoOrient();
-      image.strip();
-      if (image.hasAlpha) {
-        image.backgroundColor = magick.MagickColors.White;
-        image.alpha(magick.AlphaAction.Remove);
-      }
-      if (image.width * image.height > target) {
-        const size = scaledSize(image.width, image.height, target);
-        image.resize(size.width, size.height, magick.FilterType.Triangle);
-      }
-      const encode = (quality: number): Uint8Array => {
-        image.quality = quality;
-        return image.write(magick.MagickFormat.Jpeg, (data) => data.slice());
-      };
-      for (let round = 0; round < 8; round++) {
-        let jpeg = encode(JPEG_QUALITIES[0]);
-        for (const quality of JPEG_QUALITIES.slice(1)) {
-          // Quality alone roughly halves the size from 85 to 45; past that, shrink at once.
-          if (dataUrlLength(jpeg.length, "image/jpeg") > limits.maxBytes * 2.2) break;
-          if (dataUrlLength(jpeg.length, "image/jpeg") <= limits.maxBytes) break;
-          jpeg = encode(quality);
-        }
-        const length = dataUrlLength(jpeg.length, "image/jpeg");
-        if (length <= limits.maxBytes && image.width * image.height <= limits.maxPixels) {
-          return {
-            ok: true,
-            image: {
-              bytes: jpeg,
-              mime: "image/jpeg",
-              width: image.width,
-              height: image.height,
-              resized: true,
-            },
-          };
-        }
-        // Bytes scale roughly with area: aim 20% under the limit.
-        const area = image.width * image.height * Math.min(0.7, (0.8 * limits.maxBytes) / length);
-        const size = scaledSize(image.width, image.height, area);
-        image.resize(size.width, size.height, magick.FilterType.Triangle);
-      }
-      throw new Error(`image does not fit ${limits.maxBytes} base64 bytes after 8 rounds`);
-    });
-  } catch (error) {
-    if (error instanceof Error && error.message.startsWith("image does not fit")) throw error;
+    if (header.mime === "image/jpeg") {
+      const decoded = await decodeJpegScaled(bytes, target, header);
+      // DCT scaling stops at eighths: a last whole-factor box only when still over the target.
+      const k = Math.ceil(Math.sqrt((decoded.width * decoded.height) / target));
+      image = applyOrientation(k > 1 ? boxDownscale(decoded, k) : decoded, jpegOrientation(bytes));
+    } else {
+      image = decodePngDownscaled(
+        bytes,
+        Math.ceil(Math.sqrt((header.width * header.height) / target)),
+      );
+    }
+  } catch {
     return corrupt();
   }
+  // Each encode of 4 MP costs 0.25–0.65 s, so at most two at full size: q80, then q60 when a little
+  // over (quality alone gains ~1.4×); far over (noise, grain), the image is halved instead.
+  let quality: number = JPEG_QUALITY;
+  for (let round = 0; round < 6; round++) {
+    const jpeg = await encodeJpeg(image, quality);
+    const length = dataUrlLength(jpeg.length, "image/jpeg");
+    if (length <= limits.maxBytes) {
+      const { width, height } = image;
+      return { ok: true, image: { bytes: jpeg, mime: "image/jpeg", width, height, resized: true } };
+    }
+    if (quality === JPEG_QUALITY && length <= limits.maxBytes * 1.3) {
+      quality = JPEG_FALLBACK_QUALITY;
+    } else image = boxDownscale(image, 2);
+  }
+  return corrupt("The image could not be compressed to the model's limit.");
 }
 
-/** Largest size with the same aspect ratio and at most `maxPixels` pixels (at least 1 × 1). */
-function scaledSize(width: number, height: number, maxPixels: number) {
-  const scale = Math.min(1, Math.sqrt(maxPixels / (width * height)));
-  return {
-    width: Math.max(1, Math.floor(width * scale)),
-    height: Math.max(1, Math.floor(height * scale)),
-  };
+function corrupt(
+  message = "The image could not be read; it may be damaged or in an unsupported format.",
+  hint?: string,
+): PrepareImageResult {
+  return { ok: false, code: "unprocessable_file", reason: "corrupt", message, hint };
 }
 
-function corrupt(): PrepareImageResult {
-  return {
-    ok: false,
-    code: "unprocessable_file",
-    reason: "corrupt",
-    message: "The image could not be read; it may be damaged or in an unsupported format.",
-  };
+/**
+ * A progressive JPEG (SOF2/6/10/14), or one with several scans: libjpeg holds all its DCT
+ * coefficients while decoding, so it costs memory in proportion to its full size.
+ */
+export function jpegIsBuffered(b: Uint8Array): boolean {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let scans = 0;
+  let at = 2;
+  // Walk the segments (an EXIF thumbnail inside APP1 has markers of its own: skipped whole).
+  while (at + 4 <= b.length) {
+    if (b[at] !== 0xff) return false;
+    const marker = b[at + 1];
+    if (marker === 0xff) {
+      at++;
+      continue;
+    }
+    if (marker === 0xd9) break;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2;
+      continue;
+    }
+    if (marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce) return true;
+    at += 2 + view.getUint16(at + 2);
+    if (marker === 0xda) {
+      if (++scans > 1) return true;
+      // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte) or a restart marker.
+      while (
+        at + 1 < b.length &&
+        !(b[at] === 0xff && b[at + 1] !== 0x00 && (b[at + 1] < 0xd0 || b[at + 1] > 0xd7))
+      ) at++;
+    }
+  }
+  return false;
 }
 
 /**
@@ -201,11 +311,14 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
     };
   }
   if (b.length >= 13 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) {
+    // A frame may be larger than the logical screen, and decoders allocate for it: every frame's
+    // descriptor is read (the blocks are walked, not decoded).
+    const frames = gifFrames(b);
     return {
       mime: "image/gif",
-      width: view.getUint16(6, true),
-      height: view.getUint16(8, true),
-      animated: gifFrameCount(b, 2) > 1,
+      width: Math.max(view.getUint16(6, true), frames.width),
+      height: Math.max(view.getUint16(8, true), frames.height),
+      animated: frames.count > 1,
     };
   }
   if (
@@ -270,23 +383,26 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
   return null;
 }
 
-/** Counts a GIF's image descriptors, stopping at `stopAt` (the blocks are walked, not decoded). */
-function gifFrameCount(b: Uint8Array, stopAt: number): number {
+/** A GIF's frame count and the extent its frames reach (left + width, top + height). */
+function gifFrames(b: Uint8Array): { count: number; width: number; height: number } {
   let at = 13;
   if (b[10] & 0x80) at += 3 * (1 << ((b[10] & 0x07) + 1)); // global colour table
-  let frames = 0;
+  let count = 0, width = 0, height = 0;
   const skipSubBlocks = () => {
     while (at < b.length && b[at] !== 0) at += b[at] + 1;
     at++; // block terminator
   };
-  while (at < b.length && frames < stopAt) {
+  while (at + 10 <= b.length) {
     const introducer = b[at];
     if (introducer === 0x3b) break; // trailer
     if (introducer === 0x21) {
       at += 2; // introducer, label
       skipSubBlocks();
     } else if (introducer === 0x2c) {
-      frames++;
+      count++;
+      const u16 = (i: number) => b[at + i] | (b[at + i + 1] << 8);
+      width = Math.max(width, u16(1) + u16(5));
+      height = Math.max(height, u16(3) + u16(7));
       const packed = b[at + 9];
       at += 10;
       if (packed & 0x80) at += 3 * (1 << ((packed & 0x07) + 1)); // local colour table
@@ -296,7 +412,7 @@ function gifFrameCount(b: Uint8Array, stopAt: number): number {
       break; // damaged: judge by what was read
     }
   }
-  return frames;
+  return { count, width, height };
 }
 
 /**

@@ -1,0 +1,287 @@
+// The image codecs the server uses when an image must be made smaller, chosen by measurement
+// (issue 12; table in the README): ImageMagick cost 31 MB of bundle, 0.38 s CPU and ~107 MB just to
+// load. Here:
+// - JPEG decode: libjpeg-turbo's TurboJPEG compiled to wasm (`@cwasm/jpeg-turbo`, 139 KB of wasm,
+//   ~55 KB compressed). `tjDecompress2` scales by 1/8…7/8 inside the IDCT, so a 12 or 40 MP photo
+//   is decoded straight to ≤ 4 MP and the full-size pixels never exist (a 12 MP RGBA is 48 MB).
+// - JPEG encode: `jpeg-js` (pure JS, ~21 KB compressed). jsquash's mozjpeg always runs trellis
+//   quantisation and measured 2–3× slower on the same pixels.
+// - PNG decode: png_decode.ts over node:zlib (native inflate, nothing to bundle).
+// The wasm is compiled once per worker and instantiated per decode, so its memory (which never
+// shrinks) is dropped with the instance when the request is done.
+
+/** Decoded pixels, 4 bytes (RGBA) a pixel, rows packed. */
+export interface Rgba {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** TurboJPEG's scaling factors at or below 1, largest first (libjpeg-turbo `turbojpeg.c`). */
+const JPEG_SCALES: readonly (readonly [number, number])[] = [
+  [1, 1],
+  [7, 8],
+  [3, 4],
+  [5, 8],
+  [1, 2],
+  [3, 8],
+  [1, 4],
+  [1, 8],
+];
+
+/**
+ * The size libjpeg decodes a `width × height` JPEG to when asked for at most `maxPixels`: the
+ * largest eighth-scale that fits (1/8 when none does). TJSCALED rounds up.
+ */
+export function jpegScaledSize(width: number, height: number, maxPixels: number) {
+  for (const [num, denom] of JPEG_SCALES) {
+    const w = Math.ceil((width * num) / denom);
+    const h = Math.ceil((height * num) / denom);
+    if (w * h <= maxPixels) return { width: w, height: h };
+  }
+  return { width: Math.ceil(width / 8), height: Math.ceil(height / 8) };
+}
+
+let turboModule: Promise<WebAssembly.Module> | undefined;
+
+/** Never called: a literal import puts the package in the module graph (and so in the bundle), and
+ * makes `import.meta.resolve` answer a `file:` URL for it on Deno 2.1 (denoland/deno#24174). */
+export const includeJpegTurboPackage = () => import("@cwasm/jpeg-turbo");
+
+/** The compiled TurboJPEG wasm, once per worker. Its file sits beside the package's JS entry. */
+export function loadJpegTurbo(): Promise<WebAssembly.Module> {
+  turboModule ??= (async () => {
+    const entry = new URL(import.meta.resolve("@cwasm/jpeg-turbo"));
+    const url = new URL("jpeg-turbo.wasm", entry);
+    let bytes: Uint8Array;
+    if (url.protocol === "file:") bytes = await Deno.readFile(url);
+    else if (url.protocol === "https:" || url.protocol === "http:") {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`jpeg-turbo.wasm: HTTP ${response.status}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } else throw new Error(`jpeg-turbo.wasm: cannot read ${url.protocol} URLs`);
+    return await WebAssembly.compile(bytes as BufferSource);
+  })().catch((error) => {
+    turboModule = undefined;
+    throw error;
+  });
+  return turboModule;
+}
+
+interface TurboExports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  free(pointer: number): void;
+  tjInitDecompress(): number;
+  tjDecompressHeader3(
+    handle: number,
+    jpeg: number,
+    size: number,
+    width: number,
+    height: number,
+    subsampling: number,
+    colorspace: number,
+  ): number;
+  tjDecompress2(
+    handle: number,
+    jpeg: number,
+    size: number,
+    out: number,
+    width: number,
+    pitch: number,
+    height: number,
+    pixelFormat: number,
+    flags: number,
+  ): number;
+  tjDestroy(handle: number): number;
+}
+
+const TJPF_RGBA = 7;
+
+/**
+ * Decodes a JPEG at the largest eighth-scale of at most `maxPixels` (DCT scaling). Throws on a
+ * damaged file. `expect` is the size the header check read: a file whose frame disagrees is refused
+ * before any pixel buffer is allocated.
+ */
+export async function decodeJpegScaled(
+  bytes: Uint8Array,
+  maxPixels: number,
+  expect: { width: number; height: number },
+): Promise<Rgba> {
+  const module = await loadJpegTurbo();
+  const fail = (): never => {
+    throw new Error("jpeg: the decoder stopped on an error");
+  };
+  // A fresh instance per image: libjpeg's error exit unwinds through a JS throw (no setjmp in
+  // this build), which would leave a shared instance's heap in an unknown state.
+  const instance = new WebAssembly.Instance(module, {
+    env: { setjmp: () => 0, longjmp: fail },
+    wasi_snapshot_preview1: {
+      environ_sizes_get: () => 0,
+      environ_get: fail,
+      proc_exit: fail,
+      fd_close: fail,
+      fd_seek: fail,
+      fd_write: () => 0, // libjpeg warnings (e.g. a truncated scan) go to stderr: ignore them
+    },
+  });
+  const tj = instance.exports as unknown as TurboExports;
+  const input = tj.malloc(bytes.length);
+  new Uint8Array(tj.memory.buffer, input, bytes.length).set(bytes);
+  const handle = tj.tjInitDecompress();
+  const meta = tj.malloc(16);
+  if (handle === 0 || input === 0 || meta === 0) fail();
+  if (tj.tjDecompressHeader3(handle, input, bytes.length, meta, meta + 4, meta + 8, meta + 12)) {
+    fail();
+  }
+  const [width, height] = new Int32Array(tj.memory.buffer, meta, 2);
+  if (width !== expect.width || height !== expect.height) fail();
+  const size = jpegScaledSize(width, height, maxPixels);
+  const out = tj.malloc(size.width * size.height * 4);
+  if (out === 0) fail();
+  const status = tj.tjDecompress2(
+    handle,
+    input,
+    bytes.length,
+    out,
+    size.width,
+    0,
+    size.height,
+    TJPF_RGBA,
+    0,
+  );
+  if (status !== 0) fail();
+  const data = new Uint8Array(tj.memory.buffer, out, size.width * size.height * 4).slice();
+  return { data, width: size.width, height: size.height };
+}
+
+type JpegEncode = (
+  image: { data: Uint8Array; width: number; height: number },
+  quality: number,
+) => { data: Uint8Array };
+
+let jpegEncoder: Promise<JpegEncode> | undefined;
+
+/** Baseline JPEG of RGBA pixels (alpha ignored: flatten first) at `quality` 1–100. */
+export async function encodeJpeg(image: Rgba, quality: number): Promise<Uint8Array> {
+  jpegEncoder ??= import("jpeg-js/lib/encoder.js").then((module) =>
+    ((module as { default?: unknown }).default ?? module) as JpegEncode
+  ).catch((error) => {
+    jpegEncoder = undefined;
+    throw error;
+  });
+  const encode = await jpegEncoder;
+  const { data } = encode(image, quality);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Shrinks by a whole factor `k` (each output pixel the mean of a k×k block) and flattens alpha onto
+ * white, in one pass over the input. `k = 1` only flattens. The cheapest resize there is: text stays
+ * sharp enough after a 2–4× box, and no second full-size buffer is made.
+ */
+export function boxDownscale(image: Rgba, k: number): Rgba {
+  const { data, width, height } = image;
+  const w = Math.max(1, Math.floor(width / k));
+  const h = Math.max(1, Math.floor(height / k));
+  const out = new Uint8Array(w * h * 4);
+  const sums = new Uint32Array(w * 4);
+  const area = Math.min(k, width) * Math.min(k, height);
+  for (let y = 0; y < h; y++) {
+    sums.fill(0);
+    for (let dy = 0; dy < k && y * k + dy < height; dy++) {
+      let i = (y * k + dy) * width * 4;
+      for (let x = 0; x < w; x++) {
+        const s = x * 4;
+        for (let dx = 0; dx < k && x * k + dx < width; dx++, i += 4) {
+          const a = data[i + 3];
+          // Onto white: c·a + 255·(255 − a), in units of 1/255.
+          sums[s] += data[i] * a + 255 * (255 - a);
+          sums[s + 1] += data[i + 1] * a + 255 * (255 - a);
+          sums[s + 2] += data[i + 2] * a + 255 * (255 - a);
+        }
+      }
+    }
+    const o = y * w * 4;
+    const divisor = area * 255;
+    for (let x = 0; x < w * 4; x += 4) {
+      out[o + x] = Math.round(sums[x] / divisor);
+      out[o + x + 1] = Math.round(sums[x + 1] / divisor);
+      out[o + x + 2] = Math.round(sums[x + 2] / divisor);
+      out[o + x + 3] = 255;
+    }
+  }
+  return { data: out, width: w, height: h };
+}
+
+/** The EXIF Orientation (1–8) of a JPEG's APP1 segment; 1 when absent or unreadable. */
+export function jpegOrientation(b: Uint8Array): number {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = 2;
+  while (at + 4 <= b.length && b[at] === 0xff) {
+    const marker = b[at + 1];
+    if (marker === 0xda || marker === 0xd9) break; // image data starts: no EXIF before it
+    const length = view.getUint16(at + 2);
+    if (
+      marker === 0xe1 && length >= 16 && at + 2 + length <= b.length &&
+      view.getUint32(at + 4) === 0x45786966 // "Exif"
+    ) {
+      const tiff = at + 10;
+      const little = view.getUint16(tiff) === 0x4949;
+      const ifd = tiff + view.getUint32(tiff + 4, little);
+      if (ifd + 2 > at + 2 + length) return 1;
+      const count = view.getUint16(ifd, little);
+      for (let e = 0; e < count; e++) {
+        const entry = ifd + 2 + e * 12;
+        if (entry + 12 > at + 2 + length) break;
+        if (view.getUint16(entry, little) === 0x0112) {
+          const value = view.getUint16(entry + 8, little);
+          return value >= 1 && value <= 8 ? value : 1;
+        }
+      }
+      return 1;
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
+/** Turns decoded pixels upright for an EXIF orientation (2–8 mirror and/or rotate). */
+export function applyOrientation(image: Rgba, orientation: number): Rgba {
+  if (orientation <= 1 || orientation > 8) return image;
+  const { data, width, height } = image;
+  const swap = orientation >= 5;
+  const w = swap ? height : width;
+  const h = swap ? width : height;
+  const src = new Uint32Array(data.buffer, data.byteOffset, width * height);
+  const out = new Uint32Array(w * h);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let nx: number, ny: number;
+      switch (orientation) {
+        case 2:
+          [nx, ny] = [width - 1 - x, y];
+          break;
+        case 3:
+          [nx, ny] = [width - 1 - x, height - 1 - y];
+          break;
+        case 4:
+          [nx, ny] = [x, height - 1 - y];
+          break;
+        case 5:
+          [nx, ny] = [y, x];
+          break;
+        case 6:
+          [nx, ny] = [height - 1 - y, x];
+          break;
+        case 7:
+          [nx, ny] = [height - 1 - y, width - 1 - x];
+          break;
+        default:
+          [nx, ny] = [y, width - 1 - x]; // 8
+      }
+      out[ny * w + nx] = src[y * width + x];
+    }
+  }
+  return { data: new Uint8Array(out.buffer), width: w, height: h };
+}
