@@ -1,13 +1,20 @@
 /**
- * Provider calls: Groq and OpenAI through the official `openai` client.
+ * Provider calls: Groq and OpenAI through {@link OpenAIHttpClient}, our small client for their
+ * shared wire format (the `openai` npm package cost ~2 MB of each function's 5 MB bundle).
  *
- * This module makes exactly one HTTP attempt per call (`maxRetries: 0`); retries, fallback and the
+ * This module makes exactly one HTTP attempt per call; retries, fallback and the
  * deadline belong to `routing.ts`. Every failure leaves here as a {@link ProviderError} with a
  * machine code; the provider's own body is kept on a non-enumerable `detail` for logs only, because
  * provider bodies can echo keys or internals and must never reach a client.
  */
-import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError, toFile } from "openai";
 import { Buffer } from "node:buffer";
+import {
+  OpenAIHttpAbortError,
+  OpenAIHttpClient,
+  OpenAIHttpError,
+  type OpenAIHttpRequestOptions,
+  OpenAIHttpTimeoutError,
+} from "./openai_http.ts";
 import { retryAfterMsFromHeaders } from "./retry.ts";
 
 export type ProviderName = "groq" | "openai";
@@ -36,21 +43,21 @@ function readEnv(env: EnvSource, key: string): string | undefined {
 /** One client per provider; `null` when that provider has no API key configured (calls to it
  * then fail with `not_configured`, which routing treats as "try the next candidate"). */
 export interface ProviderClients {
-  groq: OpenAI | null;
-  openai: OpenAI | null;
+  groq: OpenAIHttpClient | null;
+  openai: OpenAIHttpClient | null;
 }
 
 export interface ProviderClientOptions {
   /** Replaces the global fetch (tests). */
   fetch?: typeof fetch;
-  /** Client-level timeout per HTTP attempt when a call passes none (default 60 s). */
+  /** Timeout for the response headers of an attempt when a call passes none (default 60 s). */
   timeoutMs?: number;
 }
 
 /**
  * Builds the Groq and OpenAI clients from `GROQ_API_KEY`, `GROQ_BASE_URL`, `OPENAI_API_KEY`,
- * `OPENAI_BASE_URL`. Every option is passed explicitly so the Groq client can never pick up
- * `OPENAI_*` variables (key, organisation, project) from the process environment.
+ * `OPENAI_BASE_URL`. Nothing else is read: no organisation, project or custom headers, so the
+ * Groq client can never send anything of OpenAI's.
  *
  * @example
  * const clients = createProviderClients(Deno.env);
@@ -61,18 +68,12 @@ export function createProviderClients(
   env: EnvSource,
   options: ProviderClientOptions = {},
 ): ProviderClients {
-  const make = (apiKey: string | undefined, baseURL: string): OpenAI | null =>
-    apiKey === undefined ? null : new OpenAI({
+  const make = (apiKey: string | undefined, baseURL: string): OpenAIHttpClient | null =>
+    apiKey === undefined ? null : new OpenAIHttpClient({
       apiKey,
       baseURL,
-      adminAPIKey: null,
-      organization: null,
-      project: null,
-      webhookSecret: null,
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 60_000,
+      timeoutMs: options.timeoutMs,
       fetch: options.fetch,
-      logLevel: "off",
     });
   return {
     groq: make(
@@ -162,7 +163,7 @@ export class ProviderError extends Error {
 
 const RETRYABLE_STATUS = new Set([429, 498, 500, 502, 503, 504]);
 
-/** Maps anything the `openai` client (or fetch) throws to a {@link ProviderError}. */
+/** Maps anything {@link OpenAIHttpClient} (or fetch) throws to a {@link ProviderError}. */
 export function toProviderError(
   err: unknown,
   target: ModelTarget,
@@ -190,7 +191,7 @@ export function toProviderError(
       detail: err,
     });
   }
-  if (err instanceof APIConnectionTimeoutError) {
+  if (err instanceof OpenAIHttpTimeoutError) {
     return new ProviderError({
       ...base,
       status: null,
@@ -199,7 +200,7 @@ export function toProviderError(
       detail: err.message,
     });
   }
-  if (err instanceof APIUserAbortError || (err instanceof Error && err.name === "AbortError")) {
+  if (err instanceof OpenAIHttpAbortError || (err instanceof Error && err.name === "AbortError")) {
     return new ProviderError({
       ...base,
       status: null,
@@ -208,9 +209,9 @@ export function toProviderError(
       detail: err.message,
     });
   }
-  if (err instanceof APIError) {
-    const status = typeof err.status === "number" ? err.status : null;
-    const detail = { message: err.message, body: err.error, requestId: err.requestID };
+  if (err instanceof OpenAIHttpError) {
+    const status = err.status;
+    const detail = { message: err.message, body: err.error, requestId: err.requestId };
     const providerCode = typeof err.code === "string" ? err.code : undefined;
     if (status === null) {
       // A connection failure or an error event inside a stream.
@@ -268,15 +269,14 @@ function codeForStatus(status: number, providerCode: string | undefined): Provid
   return "bad_request";
 }
 
-/** Per-request options for the client: it rejects `timeout: undefined`, so only set it when given. */
-function requestOptions(opts: CallOptions): { signal?: AbortSignal; timeout?: number } {
+function requestOptions(opts: CallOptions): OpenAIHttpRequestOptions {
   return {
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeout: Math.max(1, Math.round(opts.timeoutMs)) } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: Math.max(1, Math.round(opts.timeoutMs)) } : {}),
   };
 }
 
-function clientFor(clients: ProviderClients, target: ModelTarget): OpenAI {
+function clientFor(clients: ProviderClients, target: ModelTarget): OpenAIHttpClient {
   const client = clients[target.provider];
   if (!client) {
     throw new ProviderError({
@@ -293,13 +293,108 @@ function clientFor(clients: ProviderClients, target: ModelTarget): OpenAI {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-export type ChatMessage = OpenAI.Chat.ChatCompletionMessageParam;
+// The chat-completions wire format (platform.openai.com/docs/api-reference/chat/create and
+// console.groq.com/docs/api-reference, checked 2026-12-01), as much of it as we send or read.
+
+export interface ChatTextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ChatImagePart {
+  type: "image_url";
+  image_url: { url: string; detail?: "auto" | "low" | "high" };
+}
+
+export type ChatContentPart = ChatTextPart | ChatImagePart;
+
+export interface ChatToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+export type ChatMessage =
+  | { role: "system" | "developer"; content: string | ChatTextPart[]; name?: string }
+  | { role: "user"; content: string | ChatContentPart[]; name?: string }
+  | {
+    role: "assistant";
+    content?: string | ChatTextPart[] | null;
+    name?: string;
+    tool_calls?: ChatToolCall[];
+  }
+  | { role: "tool"; content: string | ChatTextPart[]; tool_call_id: string };
+
+export interface ChatTool {
+  type: "function";
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean | null;
+  };
+}
 
 /** A chat request without `model` and `stream` (routing supplies the model; the function picks
- * plain or streamed). Any other chat-completions field may be set. */
-export type ChatRequest =
-  & Omit<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, "model" | "stream" | "stream_options">
-  & { reasoning_effort?: string | null };
+ * plain or streamed). */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  max_completion_tokens?: number | null;
+  /** Deprecated by OpenAI in favour of `max_completion_tokens`; Groq accepts both. */
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  stop?: string | string[] | null;
+  seed?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  response_format?:
+    | { type: "text" | "json_object" }
+    | { type: "json_schema"; json_schema: Record<string, unknown> };
+  tools?: ChatTool[];
+  tool_choice?:
+    | "none"
+    | "auto"
+    | "required"
+    | { type: "function"; function: { name: string } };
+  parallel_tool_calls?: boolean;
+  reasoning_effort?: string | null;
+  user?: string;
+  /** Groq rejects these three; {@link sanitizeChatRequest} drops them for Groq. */
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  logit_bias?: Record<string, number> | null;
+}
+
+/** A chat completion as the providers return it (the fields we read, and what tools need). */
+export interface ChatCompletion {
+  id: string;
+  object: string;
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: {
+      role: string;
+      content: string | null;
+      tool_calls?: ChatToolCall[];
+      refusal?: string | null;
+      /** Groq's gpt-oss and qwen reasoning text, when asked for. */
+      reasoning?: string;
+    };
+    finish_reason: string | null;
+  }>;
+  usage?: unknown;
+}
+
+/** One streamed chunk of a chat completion. */
+interface ChatCompletionChunk {
+  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: unknown;
+  /** Groq sends usage here on the last chunk. */
+  x_groq?: { usage?: unknown };
+}
 
 export interface CallOptions {
   /** Aborts the HTTP attempt (routing passes one that also fires on timeout and deadline). */
@@ -353,7 +448,7 @@ export interface ChatResult {
   usage: ChatUsage | null;
   finishReason: string | null;
   /** The full provider response (tool calls, JSON mode…), never to be sent to a client as is. */
-  response: OpenAI.Chat.ChatCompletion;
+  response: ChatCompletion;
 }
 
 /**
@@ -375,8 +470,9 @@ export async function chatCompletion(
     stream: false,
   } as Record<string, unknown>);
   try {
-    const response = await client.chat.completions.create(
-      body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
+    const response = await client.postJson<ChatCompletion>(
+      "/chat/completions",
+      body,
       requestOptions(opts),
     );
     const choice = response.choices?.[0];
@@ -463,14 +559,14 @@ export async function streamChatCompletion(
   let failure: ProviderError | undefined;
   let opened = false;
   try {
-    const stream = await client.chat.completions.create(
-      body as unknown as OpenAI.Chat.ChatCompletionCreateParamsStreaming,
+    const stream = await client.postJsonStream<ChatCompletionChunk>(
+      "/chat/completions",
+      body,
       requestOptions(opts),
     );
     opened = true;
     for await (const chunk of stream) {
-      const extra = chunk as unknown as { x_groq?: { usage?: unknown } };
-      usage = normaliseUsage(chunk.usage) ?? normaliseUsage(extra.x_groq?.usage) ?? usage;
+      usage = normaliseUsage(chunk.usage) ?? normaliseUsage(chunk.x_groq?.usage) ?? usage;
       for (const choice of chunk.choices ?? []) {
         const delta = choice.delta?.content;
         if (delta) {
@@ -481,7 +577,7 @@ export async function streamChatCompletion(
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
     }
-    // The client ends iteration quietly when the connection drops or our signal aborts.
+    // Our client throws on an abort, but a body that just ends after one must not pass as done.
     if (opts.signal?.aborted) failure = toProviderError(opts.signal.reason, target, opts.signal);
     else if (finishReason === null) {
       failure = new ProviderError({
@@ -558,7 +654,7 @@ export interface ImageInput {
 }
 
 /** An image as a chat content part with a base64 data URL (Groq takes ≤ 4 MB this way). */
-export function imageContentPart(image: ImageInput): OpenAI.Chat.ChatCompletionContentPartImage {
+export function imageContentPart(image: ImageInput): ChatImagePart {
   const base64 = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength)
     .toString("base64");
   return { type: "image_url", image_url: { url: `data:${image.mimeType};base64,${base64}` } };
@@ -618,17 +714,17 @@ export async function transcribe(
 ): Promise<TranscriptionResult> {
   const client = clientFor(clients, target);
   try {
-    const file = await toFile(request.audio, request.filename, { type: request.mimeType });
-    const result = await client.audio.transcriptions.create(
-      {
-        file,
-        model: target.model,
-        response_format: "verbose_json",
-        ...(request.language ? { language: request.language } : {}),
-        ...(request.prompt ? { prompt: request.prompt } : {}),
-      },
+    const form = new FormData();
+    form.append("file", audioBlob(request), request.filename);
+    form.append("model", target.model);
+    form.append("response_format", "verbose_json");
+    if (request.language) form.append("language", request.language);
+    if (request.prompt) form.append("prompt", request.prompt);
+    const result = await client.postForm<{ text?: string; language?: string; duration?: number }>(
+      "/audio/transcriptions",
+      form,
       requestOptions(opts),
-    ) as unknown as { text?: string; language?: string; duration?: number };
+    );
     const duration = typeof result.duration === "number" && Number.isFinite(result.duration)
       ? result.duration
       : undefined;
@@ -641,4 +737,15 @@ export async function transcribe(
   } catch (err) {
     throw toProviderError(err, target, opts.signal);
   }
+}
+
+/** The audio as a Blob typed with `mimeType` when given (the bytes are not copied for a Blob of
+ * the right type). */
+function audioBlob({ audio, mimeType }: TranscriptionRequest): Blob {
+  if (audio instanceof Blob) {
+    return mimeType === undefined || audio.type === mimeType
+      ? audio
+      : new Blob([audio], { type: mimeType });
+  }
+  return new Blob([audio as BufferSource], { type: mimeType ?? "" });
 }

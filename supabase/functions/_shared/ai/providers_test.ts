@@ -23,8 +23,6 @@ interface Captured {
 function fakeClients(reply: (req: Captured) => Response) {
   const requests: Captured[] = [];
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
-    // The client probes FormData support with fetch("data:,"): let that through.
-    if (String(input).startsWith("data:")) return globalThis.fetch(input, init);
     const req = new Request(input, init);
     const type = req.headers.get("content-type") ?? "";
     const body = init?.body instanceof FormData
@@ -339,4 +337,84 @@ Deno.test("an aborted call is reported as aborted, not retried", async () => {
   controller.abort();
   const err = await pending;
   assert.ok(err instanceof ProviderError && err.code === "aborted" && !err.retryable);
+});
+
+Deno.test("no response headers within the timeout is upstream_timeout and retryable", async () => {
+  const clients = createProviderClients({ GROQ_API_KEY: "gk" }, {
+    fetch: (_i, init) =>
+      new Promise((_, reject) => {
+        init?.signal?.addEventListener("abort", () =>
+          reject(new DOMException("aborted", "AbortError")));
+      }),
+  });
+  const err = await chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] }, {
+    timeoutMs: 10,
+  }).catch((e) => e);
+  assert.ok(err instanceof ProviderError && err.code === "upstream_timeout" && err.retryable);
+});
+
+Deno.test("an error event in an open stream is a retryable cut before text, a partial answer after", async () => {
+  const errorEvent = 'event: error\ndata: {"error":{"message":"SECRET overloaded"}}\n\n';
+  const early = fakeClients(() =>
+    new Response(errorEvent, { headers: { "content-type": "text/event-stream" } })
+  );
+  const err = await streamChatCompletion(early.clients, GROQ, {
+    messages: [{ role: "user", content: "x" }],
+  }).catch((e) => e);
+  assert.ok(err instanceof ProviderError && err.retryable);
+  assert.equal(err.code, "stream_interrupted", "the stream was open: it counts as cut");
+  assert.ok(!err.message.includes("SECRET"));
+
+  const late = fakeClients(() =>
+    new Response(`data: ${JSON.stringify(delta("Прив"))}\n\n${errorEvent}`, {
+      headers: { "content-type": "text/event-stream" },
+    })
+  );
+  const result = await streamChatCompletion(late.clients, GROQ, {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.equal(result.partial, true);
+  assert.equal(result.text, "Прив");
+  assert.equal(result.interruption, "stream_interrupted");
+});
+
+Deno.test("an error status on a stream request fails before any text, as a plain call does", async () => {
+  const { clients } = fakeClients(() =>
+    json(400, { error: { message: "gone", code: "model_decommissioned" } })
+  );
+  await assert.rejects(
+    streamChatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] }),
+    (e) => e instanceof ProviderError && e.code === "model_decommissioned" && !e.retryable,
+  );
+});
+
+Deno.test("Groq gets only its own key: no OpenAI organisation or project headers", async () => {
+  const { clients, requests } = fakeClients(() => json(200, completion("ok")));
+  await chatCompletion(clients, GROQ, { messages: [{ role: "user", content: "x" }] });
+  await chatCompletion(clients, OPENAI, { messages: [{ role: "user", content: "x" }] });
+  assert.equal(requests[0].headers.get("authorization"), "Bearer gk");
+  assert.equal(requests[1].headers.get("authorization"), "Bearer ok");
+  for (const r of requests) {
+    assert.equal(r.headers.get("openai-organization"), null);
+    assert.equal(r.headers.get("openai-project"), null);
+  }
+  assert.ok(!JSON.stringify(clients).includes("gk"), "a logged client does not print its key");
+});
+
+Deno.test("transcription sends the audio as a file with its name and type", async () => {
+  const { clients, requests } = fakeClients(() => json(200, { text: "x", duration: 1 }));
+  await transcribe(clients, { provider: "openai", model: "whisper-1" }, {
+    audio: new Uint8Array([7, 8, 9]),
+    filename: "voice.ogg",
+    mimeType: "audio/ogg",
+    prompt: "школа",
+  });
+  const form = requests[0].body as FormData;
+  const file = form.get("file");
+  assert.ok(file instanceof File);
+  assert.equal(file.name, "voice.ogg");
+  assert.equal(file.type, "audio/ogg");
+  assert.deepEqual([...new Uint8Array(await file.arrayBuffer())], [7, 8, 9]);
+  assert.equal(form.get("prompt"), "школа");
+  assert.equal(form.get("language"), null, "no language when none is given");
 });

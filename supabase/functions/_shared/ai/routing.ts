@@ -24,7 +24,7 @@ import {
   type ProviderErrorCode,
   toProviderError,
 } from "./providers.ts";
-import { APIError } from "openai";
+import { OpenAIHttpError } from "./openai_http.ts";
 import {
   abortableSleep,
   backoffDelayMs,
@@ -377,7 +377,7 @@ async function runOneAttempt<T>(
     return { value: await Promise.race([running, stopped]) };
   } catch (err) {
     const timedOut = timer.signal.aborted && !a.signal?.aborted;
-    if (err instanceof ProviderError || err instanceof APIError || attemptSignal.aborted) {
+    if (err instanceof ProviderError || err instanceof OpenAIHttpError || attemptSignal.aborted) {
       const error = toProviderError(err, candidate, attemptSignal);
       return { error, deadlineHit: timedOut && a.deadlineLimited };
     }
