@@ -204,7 +204,7 @@ interface Bitmap {
 interface Context2D {
   fillStyle: unknown;
   fillRect(x: number, y: number, w: number, h: number): void;
-  drawImage(image: Bitmap, dx: number, dy: number): void;
+  drawImage(image: Bitmap, dx: number, dy: number, dw: number, dh: number): void;
 }
 interface CanvasLike {
   width: number;
@@ -316,7 +316,7 @@ export async function downscaleImageForUpload(
       });
       try {
         for (const quality of QUALITIES) {
-          const blob = await encodeJpeg(canvas, bitmap, quality);
+          const blob = await encodeJpeg(canvas, bitmap, width, height, quality);
           if (!blob) return file;
           if (blob.size <= opts.maxBytes) return named(file, blob);
         }
@@ -333,14 +333,22 @@ export async function downscaleImageForUpload(
   }
 }
 
-async function encodeJpeg(canvas: Canvas, bitmap: Bitmap, quality: number): Promise<Blob | null> {
-  const c = canvas.make(bitmap.width, bitmap.height);
+/** The bitmap drawn at `width` × `height` (a browser that ignores createImageBitmap's resize
+ * options still gets the right size, scaled by the canvas) and encoded as JPEG. */
+async function encodeJpeg(
+  canvas: Canvas,
+  bitmap: Bitmap,
+  width: number,
+  height: number,
+  quality: number,
+): Promise<Blob | null> {
+  const c = canvas.make(width, height);
   const ctx = c.getContext("2d");
   if (!ctx) return null;
   // JPEG has no alpha: transparent pixels would turn black, so they go onto white paper.
   ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, c.width, c.height);
-  ctx.drawImage(bitmap, 0, 0);
+  ctx.fillRect(0, 0, width, height);
+  ctx.drawImage(bitmap, 0, 0, width, height);
   const blob = await canvas.toBlob(c, "image/jpeg", quality);
   // A canvas that cannot encode JPEG answers PNG: only what was asked for counts.
   return blob && blob.type === "image/jpeg" ? blob : null;
