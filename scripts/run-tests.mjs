@@ -119,6 +119,18 @@ console.log(deploy.output.trim());
 if (deploy.code === 0) summary.passed += 1;
 else summary.failed += 1;
 
+// The shared/ downscaler in a real Chromium (the one the @sparticuz/chromium npm package ships).
+if (testArgs.length === 0 || testArgs.some((a) => a.includes("browser"))) {
+  const browser = await run(process.execPath, ["tests/browser/downscale_browser.mjs"], {
+    cwd: ROOT,
+  });
+  const count = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(browser.output)?.[1] ?? 0);
+  console.log(`browser test (Chromium): ${count("pass")} passed, ${count("fail")} failed`);
+  summary.passed += count("pass");
+  summary.failed += count("fail") || (browser.code !== 0 ? 1 : 0);
+  if (browser.code !== 0) console.log(browser.output);
+}
+
 const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], {
   cwd: ROOT,
   env,
