@@ -17,6 +17,11 @@ export class AiFunctionError extends Error {
     readonly details?: unknown,
     /** The request's id (x-request-id), when it got that far: quote it in a support ticket. */
     readonly requestId?: string,
+    /**
+     * The platform's own code when hosted Supabase's gateway, not the function, answered
+     * (`sb-error-code`, e.g. WORKER_RESOURCE_LIMIT, IDLE_TIMEOUT, UNAUTHORIZED_NO_AUTH_HEADER).
+     */
+    readonly platformCode?: string,
   ) {
     super(message);
     this.name = "AiFunctionError";
@@ -45,20 +50,38 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
       requestId,
     );
   }
-  // Hosted Supabase's gateway answers {"code":401,"message":"Invalid JWT"} before the function runs.
-  const message = (body as { message?: string })?.message ?? res.statusText;
+  // Hosted Supabase's gateway answers in its own shape before or instead of the function:
+  // {"code":"UNAUTHORIZED_NO_AUTH_HEADER","message":"Missing authorization header"} (401),
+  // {"code":"WORKER_RESOURCE_LIMIT" (older: "WORKER_LIMIT"),"message":"Function failed due to not
+  // having enough compute resources (please check logs)"} (546: CPU, memory or wall clock),
+  // {"code":"IDLE_TIMEOUT","message":"Request idle timeout limit (150s) reached"} (504),
+  // {"code":"BOOT_ERROR",…} (503); older gateways sent {"msg": …}.
+  const platform = body as { code?: unknown; message?: string; msg?: string } | null;
+  const platformCode = res.headers.get("sb-error-code") ??
+    (typeof platform?.code === "string" ? platform.code : undefined);
+  const message = platform?.message ?? platform?.msg ?? res.statusText;
   const code: ErrorCode = res.status === 401
     ? "unauthorized"
     : res.status === 413
     ? "payload_too_large"
+    : res.status === 504
+    ? "upstream_timeout"
+    : res.status === 546 || res.status === 503
+    ? "service_unavailable"
     : res.status >= 500
     ? "upstream_unavailable"
     : "invalid_request";
+  const hint = res.status === 546
+    ? "The function ran out of CPU time or memory on this input: try a smaller one."
+    : undefined;
   return new AiFunctionError(
     code,
     message,
     res.status,
-    undefined,
+    hint,
     Number.isFinite(retryAfter) ? retryAfter : undefined,
+    undefined,
+    requestId,
+    platformCode,
   );
 }

@@ -59,6 +59,7 @@ const restAgent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMs
 // A client body still arriving after the function answered is read and dropped up to this much,
 // so the client gets to read the answer (an early 413); beyond it the connection is closed.
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const EXPECT_CONTINUE_BYTES = 1024 * 1024;
 
 function sendError(res, status, code, message, hint) {
   const body = JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } });
@@ -157,6 +158,12 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
     },
   });
   const headers = { ...req.headers, host: `127.0.0.1:${worker.port}` };
+  // A large body is held back until the worker asks for it (100-continue: Deno's server sends it
+  // when the handler starts reading). A function that answers first (an early 413) then never
+  // gets a body it would not read, and its answer is not lost to a reset connection.
+  const large = Number(req.headers["content-length"] ?? 0) > EXPECT_CONTINUE_BYTES ||
+    (req.headers["transfer-encoding"] ?? "").includes("chunked");
+  if (large) headers.expect = "100-continue";
   const upstream = http.request({
     host: "127.0.0.1",
     port: worker.port,
@@ -207,6 +214,12 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
     sendHostedError(res, HOSTED_ERRORS.workerError);
   });
   req.on("end", () => (bodySent = true));
+  if (large) {
+    upstream.on("continue", () => {
+      if (!responded) req.pipe(upstream);
+    });
+    return;
+  }
   // When the caller goes away, tell the worker too (a function then aborts its provider call).
   res.on("close", () => {
     clearTimeout(idle);

@@ -1,9 +1,13 @@
-// CORS for browser frontends calling `supabase.functions.invoke` (Supabase's documented headers,
-// plus Idempotency-Key, which our functions accept).
+// CORS for browser frontends calling `supabase.functions.invoke`. Hosted's gateway passes OPTIONS
+// to the function, so the function answers its own preflight. The allowed headers are every header
+// supabase-js sends (2.119.1 exports them from `@supabase/supabase-js/cors`: authorization,
+// x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage), plus
+// x-region (functions-js sends it when a region is set) and Idempotency-Key, which our functions
+// accept. tests/stack/08_gateway_parity_test.ts keeps this list in step with supabase-js.
 export const corsHeaders: Record<string, string> = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers":
-    "authorization, x-client-info, apikey, content-type, idempotency-key",
+    "authorization, x-client-info, apikey, content-type, x-retry-count, traceparent, tracestate, baggage, x-region, idempotency-key",
   "access-control-allow-methods": "POST, OPTIONS",
   "access-control-expose-headers": "retry-after, x-request-id",
 };
