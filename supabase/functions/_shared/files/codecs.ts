@@ -7,8 +7,8 @@
 // - JPEG encode: `jpeg-js` (pure JS, ~21 KB compressed). jsquash's mozjpeg always runs trellis
 //   quantisation and measured 2–3× slower on the same pixels.
 // - PNG decode: png_decode.ts over node:zlib (native inflate, nothing to bundle).
-// The wasm is compiled once per worker and instantiated per decode, so its memory (which never
-// shrinks) is dropped with the instance when the request is done.
+// The wasm is compiled and instantiated once per worker and its heap reused (wasm memory never
+// shrinks; one reused heap is bounded by the envelope's largest decode).
 
 /** Decoded pixels, 4 bytes (RGBA) a pixel, rows packed. */
 export interface Rgba {
@@ -108,12 +108,61 @@ export async function decodeJpegScaled(
   maxPixels: number,
   expect: { width: number; height: number },
 ): Promise<Rgba> {
+  const tj = await jpegTurboInstance();
+  let input = 0, handle = 0, meta = 0, out = 0;
+  try {
+    input = tj.malloc(bytes.length);
+    handle = tj.tjInitDecompress();
+    meta = tj.malloc(16);
+    if (handle === 0 || input === 0 || meta === 0) throw decoderError();
+    new Uint8Array(tj.memory.buffer, input, bytes.length).set(bytes);
+    if (tj.tjDecompressHeader3(handle, input, bytes.length, meta, meta + 4, meta + 8, meta + 12)) {
+      throw decoderError();
+    }
+    const [width, height] = new Int32Array(tj.memory.buffer, meta, 2);
+    if (width !== expect.width || height !== expect.height) throw decoderError();
+    const size = jpegScaledSize(width, height, maxPixels);
+    out = tj.malloc(size.width * size.height * 4);
+    if (out === 0) throw decoderError();
+    const status = tj.tjDecompress2(
+      handle,
+      input,
+      bytes.length,
+      out,
+      size.width,
+      0,
+      size.height,
+      TJPF_RGBA,
+      0,
+    );
+    if (status !== 0) throw decoderError();
+    const data = new Uint8Array(tj.memory.buffer, out, size.width * size.height * 4).slice();
+    for (const pointer of [input, meta, out]) tj.free(pointer);
+    tj.tjDestroy(handle);
+    return { data, width: size.width, height: size.height };
+  } catch (error) {
+    // libjpeg's error exit unwinds through a JS throw (this build has no setjmp), which can leave
+    // the heap half-updated: drop the instance, the next image gets a fresh one.
+    turboInstance = undefined;
+    throw error;
+  }
+}
+
+const decoderError = () => new Error("jpeg: the decoder stopped on an error");
+
+let turboInstance: TurboExports | undefined;
+
+/**
+ * One TurboJPEG instance per worker, reused: wasm memory never shrinks, so a reused instance keeps
+ * at most the largest decode's heap (~25 MB for a 40 MP sequential JPEG, ~50 MB for a 12 MP
+ * progressive one) instead of leaving one heap per request for the GC to find.
+ */
+async function jpegTurboInstance(): Promise<TurboExports> {
+  if (turboInstance) return turboInstance;
   const module = await loadJpegTurbo();
   const fail = (): never => {
-    throw new Error("jpeg: the decoder stopped on an error");
+    throw decoderError();
   };
-  // A fresh instance per image: libjpeg's error exit unwinds through a JS throw (no setjmp in
-  // this build), which would leave a shared instance's heap in an unknown state.
   const instance = new WebAssembly.Instance(module, {
     env: { setjmp: () => 0, longjmp: fail },
     wasi_snapshot_preview1: {
@@ -125,34 +174,8 @@ export async function decodeJpegScaled(
       fd_write: () => 0, // libjpeg warnings (e.g. a truncated scan) go to stderr: ignore them
     },
   });
-  const tj = instance.exports as unknown as TurboExports;
-  const input = tj.malloc(bytes.length);
-  new Uint8Array(tj.memory.buffer, input, bytes.length).set(bytes);
-  const handle = tj.tjInitDecompress();
-  const meta = tj.malloc(16);
-  if (handle === 0 || input === 0 || meta === 0) fail();
-  if (tj.tjDecompressHeader3(handle, input, bytes.length, meta, meta + 4, meta + 8, meta + 12)) {
-    fail();
-  }
-  const [width, height] = new Int32Array(tj.memory.buffer, meta, 2);
-  if (width !== expect.width || height !== expect.height) fail();
-  const size = jpegScaledSize(width, height, maxPixels);
-  const out = tj.malloc(size.width * size.height * 4);
-  if (out === 0) fail();
-  const status = tj.tjDecompress2(
-    handle,
-    input,
-    bytes.length,
-    out,
-    size.width,
-    0,
-    size.height,
-    TJPF_RGBA,
-    0,
-  );
-  if (status !== 0) fail();
-  const data = new Uint8Array(tj.memory.buffer, out, size.width * size.height * 4).slice();
-  return { data, width: size.width, height: size.height };
+  turboInstance = instance.exports as unknown as TurboExports;
+  return turboInstance;
 }
 
 type JpegEncode = (
