@@ -159,7 +159,7 @@ export function meterResponse(
  *
  * @example
  * const started = Date.now();
- * const response = await rt.clients.openai.responses.create({ model: "gpt-4.1", input });
+ * const response = await rt.clients.openai!.postJson("/responses", { model: "gpt-4.1", input });
  * const metric = await trackResponsesUsage(response, {
  *   platform: "main",
  *   userId: user.id,
