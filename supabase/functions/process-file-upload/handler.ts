@@ -20,17 +20,29 @@ import {
   planFileAnalysis,
   runFileAnalysis,
   type Spend,
+  visionLimits,
 } from "../_shared/files/analysis.ts";
 import type { TextSection } from "../_shared/files/chunk.ts";
-import { decodeUtf8Text, detectFileKind, fileGroup } from "../_shared/files/detect.ts";
+import {
+  decodeUtf8Text,
+  detectFileKind,
+  fileGroup,
+} from "../_shared/files/detect.ts";
 import { extractDocxText } from "../_shared/files/docx.ts";
-import { readImageHeader } from "../_shared/files/image.ts";
+import {
+  checkImageForVision,
+  type ImageLimits,
+} from "../_shared/files/image.ts";
 import { extractPdfText, pagesWithoutText } from "../_shared/files/pdf.ts";
 import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readForm } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
-import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
+import {
+  errorResponse,
+  HttpError,
+  invalidRequest,
+} from "../_shared/http/errors.ts";
 import {
   type FilePart,
   formHash,
@@ -74,11 +86,16 @@ function parseFields(form: MultipartForm): Upload {
   const pageImages: FilePart[] = [];
   for (const value of form.getAll("page_images")) {
     if (value.kind === "text") {
-      throw new HttpError("invalid_request", "page_images: each page image must be a file part.");
+      throw new HttpError(
+        "invalid_request",
+        "page_images: each page image must be a file part.",
+      );
     }
     pageImages.push(value);
   }
-  const parsed = FileFields.safeParse(textFields(form, ["file", "page_images"]));
+  const parsed = FileFields.safeParse(
+    textFields(form, ["file", "page_images"]),
+  );
   if (!parsed.success) {
     throw invalidRequest(
       parsed.error.issues,
@@ -128,7 +145,8 @@ function checkFiles(upload: Upload, maxBytes: number): CheckedFile {
       "payload_too_large",
       `The page images together are larger than ${formatBytes(maxBytes)}.`,
       {
-        hint: "Send smaller page images (a photo of a page needs no more than 2–3 MB).",
+        hint:
+          "Send smaller page images (a photo of a page needs no more than 2–3 MB).",
       },
     );
   }
@@ -203,13 +221,8 @@ interface Content {
 async function extractContent(checked: CheckedFile): Promise<Content> {
   const { kind, bytes } = checked;
   switch (fileGroup(kind)) {
-    case "image": {
-      const header = readImageHeader(bytes);
-      if (header === null || header.width === 0 || header.height === 0) {
-        throw unprocessable("The image could not be read; it may be damaged.");
-      }
+    case "image":
       return { kind: "image", text: [], images: [{ bytes, field: "file" }] };
-    }
     case "pdf": {
       const result = await extractPdfText(bytes);
       if (!result.ok) throw documentError(result);
@@ -251,6 +264,26 @@ async function extractContent(checked: CheckedFile): Promise<Content> {
 }
 
 /**
+ * Every image that will be sent, judged from its header and structure alone (no decoding) against
+ * the vision models' limits and the server's decode envelope: a bomb or an image too big to shrink
+ * here is 413 and a damaged one 422, in milliseconds, before any budget is held or provider paid.
+ */
+function checkImages(
+  images: readonly ImageSource[],
+  limits: ImageLimits,
+): void {
+  for (const image of images) {
+    const check = checkImageForVision(image.bytes, limits);
+    if (!check.ok) {
+      const message = image.field === "file"
+        ? check.message
+        : `${image.field}: ${check.message}`;
+      throw new HttpError(check.code, message, { hint: check.hint });
+    }
+  }
+}
+
+/**
  * Which page image shows which page. Two ways are accepted, told apart by the count: one image
  * for every page of the PDF (what a viewer that renders all pages sends), or one for each page
  * without a text layer, in page order (what the `page_images_required` error asks for). Images of
@@ -266,7 +299,11 @@ function pageImagesFor(
   if (images.length === 0) {
     throw new HttpError(
       "page_images_required",
-      `${missing.length === pageCount ? "The PDF is scanned" : "Some pages are scanned"}: ` +
+      `${
+        missing.length === pageCount
+          ? "The PDF is scanned"
+          : "Some pages are scanned"
+      }: ` +
         `page${missing.length > 1 ? "s" : ""} ${pageList} ${
           missing.length > 1 ? "have" : "has"
         } no text layer.`,
@@ -355,14 +392,20 @@ export function createFileHandler(
       }
 
       const content = await extractContent(checked);
+      const vision = content.images.length > 0
+        ? candidates(rt, "vision", upload.platform)
+        : [];
+      checkImages(content.images, visionLimits(vision).limits);
       timer.mark("extract");
       const instruction = upload.instruction ??
         DEFAULT_INSTRUCTIONS[content.kind === "image" ? "image" : "document"];
       const planned = planFileAnalysis(
         { instruction, text: content.text, images: content.images },
         {
-          document: content.text.length > 0 ? candidates(rt, "document", upload.platform) : [],
-          vision: content.images.length > 0 ? candidates(rt, "vision", upload.platform) : [],
+          document: content.text.length > 0
+            ? candidates(rt, "document", upload.platform)
+            : [],
+          vision,
         },
         rt.now(),
       );
@@ -417,7 +460,9 @@ export function createFileHandler(
         method,
         ...(content.pages !== undefined ? { pages: content.pages } : {}),
         analysis: outcome.analysis,
-        ...(content.extractedText !== undefined ? { extracted_text: content.extractedText } : {}),
+        ...(content.extractedText !== undefined
+          ? { extracted_text: content.extractedText }
+          : {}),
         provider: outcome.provider,
         models: outcome.models,
         cost_usd: spent.costUsd,
