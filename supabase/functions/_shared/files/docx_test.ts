@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { extractDocxText } from "./docx.ts";
-import { fixture, manifest, storedZip } from "./test_fixtures.ts";
+import { deflateBomb, documentXml, docxArchive, proseLines } from "./test_documents.ts";
+import { fixture, manifest, noise, storedZip } from "./test_fixtures.ts";
 
 Deno.test("docx: a Cyrillic Word document gives its sentences as paragraphs", async () => {
   const { sentences } = (await manifest())["essay.docx"];
@@ -28,4 +29,75 @@ Deno.test("docx: damaged archives are unprocessable: corrupt", async () => {
 Deno.test("docx: a document without text is unprocessable: empty", async () => {
   const result = await extractDocxText(await fixture("empty.docx"));
   assert.deepEqual(result.ok ? null : result.reason, "empty");
+});
+
+const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"';
+
+Deno.test("docx: tabs, breaks, tables, entities; field codes and deleted text left out", async () => {
+  const xml = `<?xml version="1.0"?><w:document ${W}><w:body>` +
+    `<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>` +
+    `<w:r><w:t>a</w:t><w:tab/><w:t>b</w:t><w:br/><w:t xml:space="preserve">c &amp; d &lt;e&gt; &#1046;&#x416;</w:t></w:r>` +
+    `<w:r><w:instrText> PAGE </w:instrText></w:r><w:del><w:r><w:delText>gone</w:delText></w:r></w:del></w:p>` +
+    `<w:tbl><w:tr><w:tc><w:p><w:r><w:t>cell 1</w:t></w:r></w:p></w:tc>` +
+    `<w:tc><w:p><w:r><w:t>cell 2</w:t></w:r></w:p></w:tc></w:tr></w:tbl>` +
+    `<w:p/><w:p><w:r><w:t>end</w:t><w:cr/></w:r></w:p></w:body></w:document>`;
+  const result = await extractDocxText(docxArchive(xml));
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.text, "a\tb\nc & d <e> ЖЖ\n\ncell 1\n\ncell 2\n\nend");
+});
+
+Deno.test("docx: the XML is read in chunks: a tag or entity split across them is whole", async () => {
+  // ~3 MB of XML arrives in many inflated chunks; every paragraph must come back intact.
+  const paragraphs = Array.from({ length: 20_000 }, (_, i) => `Абзац ${i} &amp; <конец>`);
+  const result = await extractDocxText(docxArchive(documentXml(paragraphs)));
+  assert.ok(result.ok);
+  assert.deepEqual(result.text.split("\n\n"), paragraphs);
+});
+
+Deno.test("docx: a bomb is refused before inflating (ratio) or as soon as it lies (size)", async () => {
+  const bomb = deflateBomb(1100 << 20);
+  const cases = [
+    { declaredSize: 1000 << 20, reason: "inflate_limit" }, // declared past maxDocxXmlBytes
+    { declaredSize: 100 << 20, reason: "zip_bomb" }, // ratio ~1,000:1
+    { declaredSize: 1 << 20, reason: "zip_bomb" }, // a lie: inflates past what it declared
+  ];
+  for (const c of cases) {
+    const started = performance.now();
+    const result = await extractDocxText(
+      docxArchive({ name: "word/document.xml", data: bomb, method: "raw", ...c }),
+    );
+    assert.deepEqual(result.ok ? null : [result.code, result.reason], [
+      "payload_too_large",
+      c.reason,
+    ]);
+    assert.ok(!result.ok && result.hint.length > 0);
+    assert.ok(performance.now() - started < 200, `${c.reason} took too long`);
+  }
+});
+
+Deno.test("docx: pictures are never inflated, even a bomb among them", async () => {
+  const result = await extractDocxText(docxArchive(documentXml(["Текст"]), [
+    { name: "word/media/image1.png", data: deflateBomb(1100 << 20), method: "raw" },
+    { name: "word/media/image2.png", data: noise(1 << 20), method: 0 },
+  ]));
+  assert.deepEqual(result, { ok: true, text: "Текст" });
+});
+
+Deno.test("docx: text past the cap stops the pass: 413 too_much_text, split hint", async () => {
+  const result = await extractDocxText(docxArchive(documentXml(proseLines(2000))), {
+    maxTextChars: 10_000,
+  });
+  assert.deepEqual(result.ok ? null : [result.code, result.reason, result.hint], [
+    "payload_too_large",
+    "too_much_text",
+    "Split the document and send its parts one by one.",
+  ]);
+});
+
+Deno.test("docx: more zip entries than the budget allows is refused unread", async () => {
+  const media = Array.from({ length: 20 }, (_, i) => ({ name: `word/media/${i}.png`, data: "x" }));
+  const result = await extractDocxText(docxArchive(documentXml(["a"]), media), {
+    maxZipEntries: 10,
+  });
+  assert.deepEqual(result.ok ? null : result.reason, "zip_bomb");
 });

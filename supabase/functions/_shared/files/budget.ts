@@ -1,0 +1,103 @@
+// How much a document may cost to read, in one place. Hosted kills a worker at 256 MB and 2 s CPU
+// per request (supabase-platform-2026-12.md); Deno itself holds ~40–60 MB. Every accepted document
+// must fit 200 MB peak RSS and 1.5 s CPU, so each number below caps one way a file can expand, and
+// a file past any of them is refused (413/422 with a hint) before any provider call. Figures
+// measured 2026-12-01 on Deno 2.1.4 (the edge line) with scripts/bench/documents.ts.
+
+/** The limits one document extraction runs under (see DEFAULT_DOCUMENT_BUDGET for the why). */
+export interface DocumentBudget {
+  /** Characters of extracted text; more is refused as too much text. */
+  maxTextChars: number;
+  /** Pages of a PDF (its page tree's count), checked before any page is read. */
+  maxPdfPages: number;
+  /** Characters of a PDF's text layer: pdf.js's CPU grows with them (a tighter cap than text's). */
+  maxPdfTextChars: number;
+  /** Bytes one PDF stream may inflate to. */
+  maxPdfStreamBytes: number;
+  /** Bytes all the PDF's Flate streams (object streams included) may inflate to together. */
+  maxPdfInflatedBytes: number;
+  /** Pixels (width × height) from which an image a page paints counts as a picture of the page. */
+  pageImagePixels: number;
+  /** Entries in a DOCX's zip directory. */
+  maxZipEntries: number;
+  /** Bytes `word/document.xml` may inflate to (declared, then counted while inflating). */
+  maxDocxXmlBytes: number;
+  /** Declared uncompressed ÷ compressed size of `word/document.xml`. */
+  maxZipRatio: number;
+}
+
+/**
+ * The text cap follows from what the analysis takes: planFileAnalysis refuses text that needs
+ * more than MAX_TEXT_PARTS (8) calls of the smallest document context (openai/gpt-oss-120b's
+ * 131,072 tokens by default), and estimateTokens counts 2.5 characters a token, so no accepted
+ * text is longer than 8 × 131,072 × 2.5 = 2,621,440 characters (budget_test.ts checks this stays
+ * above what the plan accepts). Extraction stops as soon as it passes it.
+ */
+export const MAX_TEXT_CHARS = 8 * 131_072 * 2.5;
+
+export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
+  maxTextChars: MAX_TEXT_CHARS,
+  // pdf.js's getTextContent costs ~3.5 ms CPU a dense page (2,600 characters; ~1.4 µs a
+  // character), and a fresh worker pays ~150 ms to start and load pdf.js: 200 such pages measured
+  // 890 ms, so 300 stay under 1.5 s with room for a busy machine. A longer PDF is refused from
+  // its page count, before any page is read (the raw count costs ~10 ms for 2,000 pages).
+  maxPdfPages: 300,
+  // The same CPU bound for pages denser than that: 900,000 characters ≈ 1.3 s of getTextContent.
+  // Below the text cap, so it is what stops a PDF; a DOCX's streaming pass is ~10× cheaper.
+  maxPdfTextChars: 900_000,
+  // pdf.js keeps a decoded stream whole and grows its buffer by doubling, so a stream costs up to
+  // twice its size while it is parsed. A page's content stream is tens of KB, an embedded CJK
+  // font up to ~16 MB; 32 MB leaves room for both and costs at most ~64 MB.
+  maxPdfStreamBytes: 32 * 1024 * 1024,
+  // All Flate streams of the 500-page text PDF inflate to ~7 MB; a 20 MB upload of Flate fonts
+  // and content would rarely pass 100 MB. Counting costs ~0.3 s CPU per 100 MB (measured), so
+  // the total is also a CPU bound for the pre-scan. Image streams are not counted: they are
+  // never decoded (see pdf_scan.ts).
+  maxPdfInflatedBytes: 128 * 1024 * 1024,
+  // A page scanned at 72 dpi (A4, 595 × 842) is 0.5 MP; a logo or a formula picture is far
+  // smaller. Below this, an image on a short-text page is decorative; at or above, the page is
+  // a picture and needs its page image. Images below it may be decoded when a short-text page is
+  // checked: 0.25 MP × 4 bytes is 1 MB each.
+  pageImagePixels: 250_000,
+  // A Word document has 10–40 parts, a few hundred with many pictures; 5,000 is absurd.
+  maxZipEntries: 5_000,
+  // document.xml is streamed, never held whole, so its size costs CPU (~150 MB/s of XML on
+  // Deno 2.1) rather than memory; 160 MB is ~1 s. A text DOCX of 20 MB (the upload cap) has
+  // ~100 MB of XML, and its text passes the text cap long before.
+  maxDocxXmlBytes: 160 * 1024 * 1024,
+  // document.xml deflates 4–10× for prose, ~30× for repetitive tables; deflate's own ceiling is
+  // ~1,032×, which only a bomb approaches.
+  maxZipRatio: 200,
+};
+
+/** The default budget with the caller's overrides (tests pass small limits). */
+export function documentBudget(overrides: Partial<DocumentBudget> = {}): DocumentBudget {
+  return { ...DEFAULT_DOCUMENT_BUDGET, ...overrides };
+}
+
+/** The failure shape of every document extraction: the handler throws it as an HttpError. */
+export interface DocumentFailure {
+  ok: false;
+  code: "unprocessable_file" | "payload_too_large";
+  /** Machine reason, e.g. "corrupt", "encrypted", "empty", "too_many_pages", "too_much_text". */
+  reason: string;
+  /** For the student, in English like the other error messages. */
+  message: string;
+  /** What to do about it. */
+  hint: string;
+}
+
+export const SPLIT_HINT = "Split the document and send its parts one by one.";
+
+/** The 413 every extractor answers once the running text passes `maxTextChars`. */
+export function tooMuchText(budget: DocumentBudget): DocumentFailure {
+  return {
+    ok: false,
+    code: "payload_too_large",
+    reason: "too_much_text",
+    message: `The document has too much text to analyse in one request (more than ${
+      budget.maxTextChars.toLocaleString("en-US")
+    } characters).`,
+    hint: SPLIT_HINT,
+  };
+}
