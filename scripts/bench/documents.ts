@@ -28,7 +28,7 @@ const INPUTS: Record<string, () => Uint8Array> = {
   "pdf-1": () => textPages(1),
   "pdf-50": () => textPages(50),
   "pdf-200": () => textPages(200),
-  "pdf-500": () => textPages(500),
+  "pdf-300": () => textPages(300),
   "pdf-2000": () => textPages(2000),
   "pdf-stream-bomb-600mb": () =>
     pdfDocument([{

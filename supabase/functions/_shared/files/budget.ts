@@ -2,7 +2,8 @@
 // per request (supabase-platform-2026-12.md); Deno itself holds ~40–60 MB. Every accepted document
 // must fit 200 MB peak RSS and 1.5 s CPU, so each number below caps one way a file can expand, and
 // a file past any of them is refused (413/422 with a hint) before any provider call. Figures
-// measured 2026-12-01 on Deno 2.1.4 (the edge line) with scripts/bench/documents.ts.
+// measured 2026-12-01 on Deno 2.1.4 (the edge line), one fresh process per input, with
+// `node_modules/deno/deno run -A scripts/bench/documents.ts`.
 
 /** The limits one document extraction runs under (see DEFAULT_DOCUMENT_BUDGET for the why). */
 export interface DocumentBudget {
@@ -39,7 +40,7 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
   maxTextChars: MAX_TEXT_CHARS,
   // pdf.js's getTextContent costs ~3.5 ms CPU a dense page (2,600 characters; ~1.4 µs a
   // character), and a fresh worker pays ~150 ms to start and load pdf.js: 200 such pages measured
-  // 890 ms, so 300 stay under 1.5 s with room for a busy machine. A longer PDF is refused from
+  // 870 ms CPU and 123 MB peak RSS, 300 pages 1,240 ms and 132 MB (warm: ~850 ms a request). A longer PDF is refused from
   // its page count, before any page is read (the raw count costs ~10 ms for 2,000 pages).
   maxPdfPages: 300,
   // The same CPU bound for pages denser than that: 900,000 characters ≈ 1.3 s of getTextContent.
@@ -49,11 +50,12 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
   // twice its size while it is parsed. A page's content stream is tens of KB, an embedded CJK
   // font up to ~16 MB; 32 MB leaves room for both and costs at most ~64 MB.
   maxPdfStreamBytes: 32 * 1024 * 1024,
-  // All Flate streams of the 500-page text PDF inflate to ~7 MB; a 20 MB upload of Flate fonts
-  // and content would rarely pass 100 MB. Counting costs ~0.3 s CPU per 100 MB (measured), so
-  // the total is also a CPU bound for the pre-scan. Image streams are not counted: they are
-  // never decoded (see pdf_scan.ts).
-  maxPdfInflatedBytes: 128 * 1024 * 1024,
+  // All Flate streams of a 300-page text PDF inflate to ~0.9 MB; fonts and vector drawings rarely
+  // pass tens of MB. The counted output is garbage until the next GC, so this is also what the
+  // pre-scan can cost: a 600 MB stream bomb (20 × 30 MB streams, 0.6 MB file) is refused after
+  // 64 MB in ~110 ms CPU, 132 MB peak RSS. Image streams are not counted: they are never decoded
+  // (see pdf_scan.ts).
+  maxPdfInflatedBytes: 64 * 1024 * 1024,
   // A page scanned at 72 dpi (A4, 595 × 842) is 0.5 MP; a logo or a formula picture is far
   // smaller. Below this, an image on a short-text page is decorative; at or above, the page is
   // a picture and needs its page image. Images below it may be decoded when a short-text page is
@@ -61,9 +63,9 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
   pageImagePixels: 250_000,
   // A Word document has 10–40 parts, a few hundred with many pictures; 5,000 is absurd.
   maxZipEntries: 5_000,
-  // document.xml is streamed, never held whole, so its size costs CPU (~150 MB/s of XML on
-  // Deno 2.1) rather than memory; 160 MB is ~1 s. A text DOCX of 20 MB (the upload cap) has
-  // ~100 MB of XML, and its text passes the text cap long before.
+  // document.xml is streamed, never held whole, so its size costs CPU rather than memory: a
+  // 3.8 MB text DOCX passes the text cap after ~4 MB of XML in 140 ms CPU, 93 MB peak RSS. 160 MB
+  // of XML with little text (markup-heavy) is ~1 s at that rate.
   maxDocxXmlBytes: 160 * 1024 * 1024,
   // document.xml deflates 4–10× for prose, ~30× for repetitive tables; deflate's own ceiling is
   // ~1,032×, which only a bomb approaches.
