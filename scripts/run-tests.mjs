@@ -10,6 +10,7 @@ import { BIN, PROFILES, readSupabaseConfig, ROOT, withSystemCa } from "./stack/c
 import { dbUrl } from "./stack/postgres.mjs";
 import { run } from "./stack/processes.mjs";
 import { handleSignals, PortInUseError, startStack } from "./stack/index.mjs";
+import { printWorkerStats } from "./stack/workers.mjs";
 
 const t0 = Date.now();
 const testArgs = process.argv.slice(2);
@@ -175,6 +176,7 @@ console.log(adv.output.trim());
 if (adv.code === 0) summary.passed += 1;
 else summary.failed += 1;
 
+printWorkerStats(stack);
 await stack.stop();
 stopping = true;
 console.log(`\nnpm test finished in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

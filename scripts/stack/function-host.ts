@@ -47,6 +47,22 @@ let server: Deno.HttpServer | undefined;
   return server;
 };
 
+// The isolate's memory as hosted's edge runtime counts it against the worker's limit: V8's used
+// heap plus external memory (ArrayBuffers) — supabase/edge-runtime crates/base/src/runtime/mod.rs,
+// MemCheck::check. Reported on stdout whenever it moves by half a megabyte (the supervisor reads
+// these lines and keeps them out of the log); a synchronous loop cannot report, which is why the
+// supervisor also watches the process's resident memory and V8 runs with hosted's heap limit.
+const MEMORY_LINE = "\u0001edge-memory ";
+let reportedMb = -1;
+const reportMemory = () => {
+  const m = Deno.memoryUsage();
+  const mb = (m.heapUsed + m.external) / 1048576;
+  if (Math.abs(mb - reportedMb) < 0.5) return;
+  reportedMb = mb;
+  console.log(`${MEMORY_LINE}${mb.toFixed(1)} ${(m.heapUsed / 1048576).toFixed(1)}`);
+};
+Deno.unrefTimer(setInterval(reportMemory, Number(Deno.env.get("EDGE_POLL_MS") ?? 25)));
+
 let shuttingDown = false;
 async function shutdown() {
   if (shuttingDown) return;
@@ -72,3 +88,4 @@ Deno.addSignalListener("SIGINT", shutdown);
 
 const url = entry.startsWith("file:") ? entry : new URL(`file://${entry}`).href;
 await import(url);
+reportMemory();

@@ -8,10 +8,16 @@
 //            CLOCK_THREAD_CPUTIME_ID, checked on enter/leave and by a timer); the process figure
 //            adds V8's GC and runtime threads, so it is a little stricter. Requests that overlap
 //            on one worker are each charged the worker's whole CPU since they began (conservative).
-//   memory   256 MB per worker: the process's resident set (VmRSS, /proc/<pid>/status). Hosted
-//            counts the isolate's used heap + external memory (edge-runtime
-//            crates/base/src/runtime/mod.rs MemCheck::check), not the process, so RSS is stricter
-//            by the Deno runtime's own baseline (`idleRssMb` in workerStats()).
+//   memory   256 MB per worker, counted as hosted counts it: the isolate's used heap + external
+//            memory (edge-runtime crates/base/src/runtime/mod.rs MemCheck::check), which the worker
+//            reports itself (function-host.ts) whenever its event loop turns. V8 runs with hosted's
+//            heap limit (`--max-old-space-size`, as edge-runtime's heap_limits(0, limit)), so it
+//            collects garbage before growing past it, and a heap that truly overflows ends the
+//            worker (an OOM exit is a memory breach). What a synchronous loop allocates outside the
+//            heap cannot be reported: the process's resident set (VmRSS) is the backstop, allowed
+//            the limit (+ 1/8 slack) plus what the runtime holds outside the isolate at start
+//            (`runtimeRssMb` in workerStats(), ~45–60 MB). RSS also counts wasm memories and what
+//            the allocator keeps after a free, which hosted does not, so it errs strict.
 //   idle     150 s without a response head → 504 IDLE_TIMEOUT (the gateway answers it).
 //   wall     150 s (400 s paid) per worker, as edge-runtime's per_worker supervisor
 //            (crates/base/src/worker/supervisor/strategy_per_worker.rs): at half the limit the
@@ -28,6 +34,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { startProcess } from "./processes.mjs";
+
+/** The prefix of the memory lines function-host.ts prints (kept out of the function log). */
+const MEMORY_LINE = "\u0001edge-memory ";
 
 /** Hosted's figures (supabase.com/docs/guides/functions/limits, checked 2026-12-01). */
 export const HOSTED_LIMITS = Object.freeze({
@@ -102,9 +111,11 @@ export class FunctionWorkers {
       requests: 0,
       workersStarted: 0,
       idleRssMb: null,
+      runtimeRssMb: null,
       bootCpuMs: null,
       maxCpuMs: 0,
       maxPeakRssMb: 0,
+      maxPeakMemoryMb: 0,
       heaviest: null,
       breaches: { cpu: 0, memory: 0, wall_clock: 0 },
     };
@@ -138,6 +149,10 @@ export class FunctionWorkers {
       retired: false,
       dead: false,
       killReason: null,
+      /** Used heap + external memory, as the worker last reported it (MB). */
+      memoryMb: 0,
+      /** What the process holds outside the isolate, measured once it listens (MB). */
+      runtimeRssMb: 0,
       agent: new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 }),
       timers: [],
     };
@@ -145,6 +160,13 @@ export class FunctionWorkers {
       env,
       cwd,
       onLine: (l) => {
+        if (l.startsWith(MEMORY_LINE)) {
+          worker.memoryMb = Number(l.slice(MEMORY_LINE.length).split(" ")[0]);
+          for (const req of worker.inFlight) {
+            req.peakMemoryMb = Math.max(req.peakMemoryMb, worker.memoryMb);
+          }
+          return;
+        }
         const m = /^function listening on (\d+)$/.exec(l);
         if (m) resolveListening(Number(m[1]));
         this.log(`${this.slug}: ${l}`);
@@ -154,7 +176,21 @@ export class FunctionWorkers {
     worker.pid = proc.pid;
     this.workers.add(worker);
     this.stats.workersStarted += 1;
-    proc.exitPromise.then(() => this.#gone(worker));
+    proc.exitPromise.then(() => {
+      // V8 at its heap limit aborts the process: hosted ends the isolate at the same point.
+      if (
+        !worker.killReason && !worker.draining && worker.inFlight.size > 0 &&
+        proc.tail.some((l) => /out of memory|heap limit/i.test(l))
+      ) {
+        this.#breach(worker, {
+          limit: "memory",
+          measure: "v8_heap_limit",
+          used_mb: round(worker.memoryMb),
+          limit_mb: this.limits.memoryMb,
+        });
+      }
+      this.#gone(worker);
+    });
 
     let timer;
     const port = await Promise.race([
@@ -172,10 +208,16 @@ export class FunctionWorkers {
       );
     }
     worker.port = port;
+    // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
+    for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const boot = sampleProcess(worker.pid);
+    worker.runtimeRssMb = Math.max(0, (boot?.rssMb ?? 0) - worker.memoryMb);
     if (boot && this.stats.idleRssMb === null) {
       // The first worker, listening and before any request: the runtime's own baseline.
       this.stats.idleRssMb = round(boot.rssMb);
+      this.stats.runtimeRssMb = round(worker.runtimeRssMb);
       this.stats.bootCpuMs = Math.round(boot.cpuMs);
     }
     const half = Math.max(1, Math.floor(this.limits.wallClockMs / 2));
@@ -213,6 +255,7 @@ export class FunctionWorkers {
       cpu0: s?.cpuMs ?? 0,
       cpuMs: 0,
       peakRssMb: s?.rssMb ?? 0,
+      peakMemoryMb: worker.memoryMb,
       onKilled,
       ended: false,
     };
@@ -240,16 +283,21 @@ export class FunctionWorkers {
       get peakRssMb() {
         return req.peakRssMb;
       },
+      get peakMemoryMb() {
+        return req.peakMemoryMb;
+      },
     };
   }
 
   #record(req) {
     const cpuMs = Math.round(req.cpuMs);
     const peakRssMb = round(req.peakRssMb);
+    const peakMemoryMb = round(req.peakMemoryMb);
     this.stats.maxCpuMs = Math.max(this.stats.maxCpuMs, cpuMs);
     this.stats.maxPeakRssMb = Math.max(this.stats.maxPeakRssMb, peakRssMb);
+    this.stats.maxPeakMemoryMb = Math.max(this.stats.maxPeakMemoryMb, peakMemoryMb);
     if (!this.stats.heaviest || cpuMs > this.stats.heaviest.cpuMs) {
-      this.stats.heaviest = { path: req.path, cpuMs, peakRssMb };
+      this.stats.heaviest = { path: req.path, cpuMs, peakRssMb, peakMemoryMb };
     }
   }
 
@@ -261,11 +309,25 @@ export class FunctionWorkers {
       req.cpuMs = Math.max(req.cpuMs, s.cpuMs - req.cpu0);
       req.peakRssMb = Math.max(req.peakRssMb, s.rssMb);
     }
-    if (s.rssMb > this.limits.memoryMb) {
+    if (worker.memoryMb > this.limits.memoryMb) {
       this.#breach(worker, {
         limit: "memory",
-        used_mb: round(s.rssMb),
+        measure: "heap+external",
+        used_mb: round(worker.memoryMb),
         limit_mb: this.limits.memoryMb,
+        rss_mb: round(s.rssMb),
+      });
+      return;
+    }
+    // An eighth of the limit of slack, so that hosted's own measure decides whenever the worker can
+    // report it (its reports trail the allocation by up to one interval).
+    const rssCeilingMb = this.limits.memoryMb * 1.125 + worker.runtimeRssMb;
+    if (s.rssMb > rssCeilingMb) {
+      this.#breach(worker, {
+        limit: "memory",
+        measure: "rss",
+        used_mb: round(s.rssMb),
+        limit_mb: round(rssCeilingMb),
         hwm_mb: round(s.hwmMb),
       });
       return;
@@ -386,12 +448,22 @@ export class FunctionWorkers {
  */
 export function formatWorkerStats(stats, limits = HOSTED_LIMITS) {
   const rows = [
-    ["function", "requests", "max CPU ms", "max peak RSS MB", "idle RSS MB", "workers", "breaches"],
+    [
+      "function",
+      "requests",
+      "max CPU ms",
+      "max heap+external MB",
+      "max peak RSS MB",
+      "idle RSS MB",
+      "workers",
+      "breaches",
+    ],
     ...stats.map((s) => [
       s.function,
       String(s.requests),
       `${s.maxCpuMs}${s.maxCpuMs > limits.cpuMs ? " (!)" : ""}`,
-      `${s.maxPeakRssMb}${s.maxPeakRssMb > limits.memoryMb ? " (!)" : ""}`,
+      `${s.maxPeakMemoryMb}${s.maxPeakMemoryMb > limits.memoryMb ? " (!)" : ""}`,
+      String(s.maxPeakRssMb),
       String(s.idleRssMb ?? "-"),
       String(s.workersStarted),
       Object.entries(s.breaches).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") ||
@@ -401,7 +473,7 @@ export function formatWorkerStats(stats, limits = HOSTED_LIMITS) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   return [
-    `Function workers (limits: ${limits.cpuMs} ms CPU per request, ${limits.memoryMb} MB RSS per worker${
+    `Function workers (limits: ${limits.cpuMs} ms CPU per request, ${limits.memoryMb} MB heap+external per worker${
       limits.enforce === false ? ", not enforced" : ""
     })`,
     line(rows[0]),
@@ -429,9 +501,10 @@ export async function startFunctionWorkers(
   const table = new Map();
   for (const f of functions) {
     const config = f.importMap && existsSync(f.importMap) ? f.importMap : defaultConfig;
+    const fnLimits = { ...limits, ...(f.limits ?? {}) };
     const workers = new FunctionWorkers({
       slug: f.slug,
-      limits: { ...limits, ...(f.limits ?? {}) },
+      limits: fnLimits,
       log,
       onEvent,
       spawn: () => ({
@@ -440,6 +513,9 @@ export async function startFunctionWorkers(
           "run",
           "--allow-all",
           "--no-prompt",
+          // Hosted gives each isolate a V8 heap limit equal to its memory limit (edge-runtime
+          // heap_limits(0, memory_limit)): V8 collects before it grows past it.
+          ...(fnLimits.enforce ? [`--v8-flags=--max-old-space-size=${fnLimits.memoryMb}`] : []),
           // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
           "--no-lock",
           "--config",

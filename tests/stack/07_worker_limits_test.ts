@@ -39,17 +39,33 @@ Deno.test("hosted's CPU and memory limits end the worker with 546; the next requ
       },
     );
 
-    await t.step("more than 256 MB resident → 546, then a fresh worker answers", async () => {
-      const r = await json(await fetch(`${stack.url}/memory?mb=480&hold_ms=3000`));
-      assert.equal(r.status, 546);
-      assert.deepEqual(r.body, HOSTED_546);
-      const event = stack.events().find((e) => e.limit === "memory");
-      assert.ok(
-        event && Number(event.used_mb) > 256 && event.limit_mb === 256,
-        JSON.stringify(event),
-      );
-      assert.equal((await json(await fetch(`${stack.url}/pid`))).status, 200);
-    });
+    await t.step(
+      "more than 256 MB of heap + external memory (hosted's measure) → 546, then a fresh worker",
+      async () => {
+        // Allocated 16 MB at a time with the event loop turning: the worker reports it.
+        const r = await json(await fetch(`${stack.url}/memory?mb=320&hold_ms=3000&yield=1`));
+        assert.equal(r.status, 546);
+        assert.deepEqual(r.body, HOSTED_546);
+        const event = stack.events().find((e) => e.limit === "memory");
+        assert.ok(
+          event && event.measure === "heap+external" && Number(event.used_mb) > 256 &&
+            event.limit_mb === 256,
+          JSON.stringify(event),
+        );
+        assert.equal((await json(await fetch(`${stack.url}/pid`))).status, 200);
+      },
+    );
+
+    await t.step(
+      "a synchronous allocation the worker cannot report is caught by its resident memory → 546",
+      async () => {
+        const r = await json(await fetch(`${stack.url}/memory?mb=480&hold_ms=3000`));
+        assert.equal(r.status, 546);
+        const event = stack.events().filter((e) => e.limit === "memory").at(-1);
+        assert.ok(event && event.measure === "rss", JSON.stringify(event));
+        assert.equal((await json(await fetch(`${stack.url}/pid`))).status, 200);
+      },
+    );
 
     await t.step("background work (EdgeRuntime.waitUntil) of a killed worker is lost", async () => {
       assert.equal((await json(await fetch(`${stack.url}/bg?ms=300&tag=lost`))).status, 200);
@@ -68,8 +84,10 @@ Deno.test("hosted's CPU and memory limits end the worker with 546; the next requ
       assert.equal(s.function, "limits-fixture");
       assert.ok(Number(s.maxCpuMs) > 2000, "the heaviest request's CPU");
       assert.ok(Number(s.maxPeakRssMb) > 256, "the highest peak RSS");
+      assert.ok(Number(s.maxPeakMemoryMb) > 256, "the highest heap + external memory");
+      assert.ok(Number(s.runtimeRssMb) > 0, "what the runtime holds outside the isolate");
       assert.ok(Number(s.idleRssMb) > 0, "an idle worker's RSS (the runtime's baseline)");
-      assert.deepEqual(s.breaches, { cpu: 2, memory: 1, wall_clock: 0 });
+      assert.deepEqual(s.breaches, { cpu: 2, memory: 2, wall_clock: 0 });
     });
   } finally {
     await stack.stop();
