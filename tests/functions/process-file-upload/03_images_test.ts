@@ -1,5 +1,6 @@
 // An image is read by the vision model in one call; one over Groq's limits (4 MB of base64,
-// 33 MP) is downscaled and re-encoded on the server and answered, never refused for its size.
+// 33 MP) but inside the server's decode envelope is downscaled and re-encoded on the server and
+// answered (what is outside the envelope is refused: 08_image_budgets_test.ts).
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../../shared/index.ts";
 import {

@@ -2,7 +2,7 @@
 // README and manifest.json), images too big to commit built at run time, and a raw multipart call.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { type FormReply, invokeForm } from "../../_support/functions.ts";
-import { loadMagick } from "../../../supabase/functions/_shared/files/lazy.ts";
+import { encodeJpeg } from "../../../supabase/functions/_shared/files/codecs.ts";
 import { noise, noisePng } from "../../../supabase/functions/_shared/files/test_fixtures.ts";
 
 const dir = new URL("../../fixtures/files/", import.meta.url);
@@ -47,26 +47,18 @@ export function form(fields: Record<string, string | File | File[]>): FormData {
 /** 40 megapixels (7744 × 5164, 3:2 like a phone camera) of a smooth photo-like JPEG, ~5 MB. */
 export async function fortyMegapixelJpeg(): Promise<Uint8Array<ArrayBuffer>> {
   const [width, height] = [7744, 5164];
-  const magick = await loadMagick();
-  const raw = new Uint8Array(width * height * 3);
+  const data = new Uint8Array(width * height * 4);
   const grain = noise(4096);
   for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i += 3) {
+    for (let x = 0; x < width; x++, i += 4) {
       const g = grain[(x * 31 + y * 17) & 4095] >> 5;
-      raw[i] = ((x >> 4) + g) & 0xff;
-      raw[i + 1] = ((y >> 4) + g) & 0xff;
-      raw[i + 2] = (((x ^ y) >> 3) + g) & 0xff;
+      data[i] = ((x >> 4) + g) & 0xff;
+      data[i + 1] = ((y >> 4) + g) & 0xff;
+      data[i + 2] = (((x ^ y) >> 3) + g) & 0xff;
+      data[i + 3] = 255;
     }
   }
-  const settings = new magick.MagickReadSettings({
-    format: magick.MagickFormat.Rgb,
-    width,
-    height,
-  });
-  return magick.ImageMagick.read(raw, settings, (image) => {
-    image.quality = 80;
-    return image.write(magick.MagickFormat.Jpeg, (data) => data.slice());
-  }) as Uint8Array<ArrayBuffer>;
+  return await encodeJpeg({ data, width, height }, 80) as Uint8Array<ArrayBuffer>;
 }
 
 /** A ~9.5 MB PNG (2000 × 1500 of noise, which does not compress). */
