@@ -10,6 +10,8 @@
 // The wasm is compiled and instantiated once per worker and its heap reused (wasm memory never
 // shrinks; one reused heap is bounded by the envelope's largest decode).
 
+import { encodeBaselineJpeg } from "./jpeg_encode.ts";
+
 /** Decoded pixels, 4 bytes (RGBA) a pixel, rows packed. */
 export interface Rgba {
   data: Uint8Array;
@@ -178,24 +180,14 @@ async function jpegTurboInstance(): Promise<TurboExports> {
   return turboInstance;
 }
 
-type JpegEncode = (
-  image: { data: Uint8Array; width: number; height: number },
-  quality: number,
-) => { data: Uint8Array };
-
-let jpegEncoder: Promise<JpegEncode> | undefined;
-
-/** Baseline JPEG of RGBA pixels (alpha ignored: flatten first) at `quality` 1–100. */
-export async function encodeJpeg(image: Rgba, quality: number): Promise<Uint8Array> {
-  jpegEncoder ??= import("jpeg-js/lib/encoder.js").then((module) =>
-    ((module as { default?: unknown }).default ?? module) as JpegEncode
-  ).catch((error) => {
-    jpegEncoder = undefined;
-    throw error;
-  });
-  const encode = await jpegEncoder;
-  const { data } = encode(image, quality);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+/**
+ * Baseline JPEG (4:2:0) of RGBA pixels (alpha ignored: flatten first) at `quality` 1–100, with our
+ * own encoder (jpeg_encode.ts): jpeg-js built its output in a JS array and took a 3 MP noise image's
+ * re-encodes to 150–250 MB of heap; this one writes into one growing byte buffer.
+ */
+export function encodeJpeg(image: Rgba, quality: number): Promise<Uint8Array> {
+  // Synchronous work; kept a promise (callers await it) that rejects on a bad size.
+  return new Promise((resolve) => resolve(encodeBaselineJpeg(image, quality)));
 }
 
 /**
