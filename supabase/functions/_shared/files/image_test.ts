@@ -244,6 +244,23 @@ Deno.test("image: a 9 MB PNG is shrunk and recompressed to fit 4 MB of base64", 
   assert.ok(image.width >= 800 && Math.abs(image.width / image.height - 4 / 3) < 0.01);
 });
 
+Deno.test("image: far over the byte limit, the image is shrunk once by the factor its size asks for", async () => {
+  // 600×400 of noise is ~160 KB at q80, ~4.3× a 50 KB limit: one box shrink by 3 (√(4.3 · 1.1)
+  // rounded up), not halving twice.
+  const png = noisePng(600, 400);
+  const result = await prepareImageForVision(png, { maxBytes: 50_000, maxPixels: 1_000_000 });
+  assert.ok(result.ok);
+  const { image } = result;
+  assert.deepEqual([image.width, image.height], [200, 133]);
+  assert.ok(dataUrlLength(image.bytes.length, image.mime) <= 50_000);
+});
+
+Deno.test("image: a 3 MP noise PNG is re-encoded at full size (4:2:0 at q80 fits 4 MB of base64)", async () => {
+  const result = await prepareImageForVision(noisePng(2000, 1500), GROQ);
+  assert.ok(result.ok);
+  assert.deepEqual([result.image.width, result.image.height], [2000, 1500]);
+});
+
 Deno.test("image: EXIF orientation 6 is applied, so a phone photo does not arrive sideways", async () => {
   const pixels = photoPixels(400, 300);
   const jpeg = withOrientation(await encodeJpeg(pixels, 95), 6);
