@@ -147,7 +147,7 @@ Deno.test("a 12 MP JPEG over Groq's 4 MB of base64 → 200, sent shrunk within t
   const data = new Uint8Array(width * height * 4);
   for (let y = 0, i = 0; y < height; y++) {
     for (let x = 0; x < width; x++, i += 4) {
-      const g = ((x * 2654435761) ^ (y * 40503)) >>> 28; // grain, like a phone sensor's
+      const g = ((x * 2654435761) ^ (y * 40503)) >>> 27; // grain, like a phone sensor's
       data.set([((x >> 3) + g) & 0xff, ((y >> 3) + g) & 0xff, ((x ^ y) + g) & 0xff, 255], i);
     }
   }
