@@ -23,26 +23,15 @@ import {
   visionLimits,
 } from "../_shared/files/analysis.ts";
 import type { TextSection } from "../_shared/files/chunk.ts";
-import {
-  decodeUtf8Text,
-  detectFileKind,
-  fileGroup,
-} from "../_shared/files/detect.ts";
+import { decodeUtf8Text, detectFileKind, fileGroup } from "../_shared/files/detect.ts";
 import { extractDocxText } from "../_shared/files/docx.ts";
-import {
-  checkImageForVision,
-  type ImageLimits,
-} from "../_shared/files/image.ts";
+import { checkImageForVision, type ImageLimits } from "../_shared/files/image.ts";
 import { extractPdfText, pagesWithoutText } from "../_shared/files/pdf.ts";
 import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { formatBytes, readForm } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
-import {
-  errorResponse,
-  HttpError,
-  invalidRequest,
-} from "../_shared/http/errors.ts";
+import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import {
   type FilePart,
   formHash,
@@ -145,8 +134,7 @@ function checkFiles(upload: Upload, maxBytes: number): CheckedFile {
       "payload_too_large",
       `The page images together are larger than ${formatBytes(maxBytes)}.`,
       {
-        hint:
-          "Send smaller page images (a photo of a page needs no more than 2–3 MB).",
+        hint: "Send smaller page images (a photo of a page needs no more than 2–3 MB).",
       },
     );
   }
@@ -275,9 +263,7 @@ function checkImages(
   for (const image of images) {
     const check = checkImageForVision(image.bytes, limits);
     if (!check.ok) {
-      const message = image.field === "file"
-        ? check.message
-        : `${image.field}: ${check.message}`;
+      const message = image.field === "file" ? check.message : `${image.field}: ${check.message}`;
       throw new HttpError(check.code, message, { hint: check.hint });
     }
   }
@@ -299,11 +285,7 @@ function pageImagesFor(
   if (images.length === 0) {
     throw new HttpError(
       "page_images_required",
-      `${
-        missing.length === pageCount
-          ? "The PDF is scanned"
-          : "Some pages are scanned"
-      }: ` +
+      `${missing.length === pageCount ? "The PDF is scanned" : "Some pages are scanned"}: ` +
         `page${missing.length > 1 ? "s" : ""} ${pageList} ${
           missing.length > 1 ? "have" : "has"
         } no text layer.`,
@@ -392,9 +374,7 @@ export function createFileHandler(
       }
 
       const content = await extractContent(checked);
-      const vision = content.images.length > 0
-        ? candidates(rt, "vision", upload.platform)
-        : [];
+      const vision = content.images.length > 0 ? candidates(rt, "vision", upload.platform) : [];
       checkImages(content.images, visionLimits(vision).limits);
       timer.mark("extract");
       const instruction = upload.instruction ??
@@ -402,9 +382,7 @@ export function createFileHandler(
       const planned = planFileAnalysis(
         { instruction, text: content.text, images: content.images },
         {
-          document: content.text.length > 0
-            ? candidates(rt, "document", upload.platform)
-            : [],
+          document: content.text.length > 0 ? candidates(rt, "document", upload.platform) : [],
           vision,
         },
         rt.now(),
@@ -460,9 +438,7 @@ export function createFileHandler(
         method,
         ...(content.pages !== undefined ? { pages: content.pages } : {}),
         analysis: outcome.analysis,
-        ...(content.extractedText !== undefined
-          ? { extracted_text: content.extractedText }
-          : {}),
+        ...(content.extractedText !== undefined ? { extracted_text: content.extractedText } : {}),
         provider: outcome.provider,
         models: outcome.models,
         cost_usd: spent.costUsd,
