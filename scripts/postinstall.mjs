@@ -2,7 +2,7 @@
 // `npm ci` warms Deno's cache for both Deno lines the project uses, so the first `npm start` or
 // `npm test` on a fresh machine downloads nothing:
 // - Deno 2.9 (node_modules/deno) runs the tools, tests, the offline provider and the stack host;
-// - Deno 2.1 (node_modules/deno-edge, the line hosted Supabase's edge runtime is on) runs the
+// - Deno 2.1 (tools/deno-edge, the line hosted Supabase's edge runtime is on) runs the
 //   function workers, each with its own deno.json as on hosted.
 import { BIN, readSupabaseConfig, ROOT, withSystemCa } from "./stack/config.mjs";
 import { run } from "./stack/processes.mjs";
@@ -20,6 +20,14 @@ const steps = [
     ["cache", "--quiet", "--config", f.importMap, "scripts/stack/function-host.ts", f.entrypoint],
   ]),
 ];
+// Deno 2.1 lives in its own npm project (see BIN.denoEdge in stack/config.mjs).
+const edge = await run("npm", ["ci", "--prefix", "tools/deno-edge", "--no-audit", "--no-fund"], {
+  cwd: ROOT,
+});
+if (edge.code !== 0) {
+  console.error(`postinstall: npm ci --prefix tools/deno-edge failed:\n${edge.output}`);
+  process.exit(1);
+}
 for (const [bin, args] of steps) {
   const r = await run(bin, args, { cwd: ROOT, env: withSystemCa(process.env) });
   if (r.code !== 0) {

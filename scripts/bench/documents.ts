@@ -5,7 +5,7 @@
 // test_documents.ts) into a temporary folder.
 //   node_modules/deno/deno run -A scripts/bench/documents.ts [--only pdf-200,docx-bomb]
 // One measurement (what the runner spawns):
-//   node_modules/deno-edge/deno run -A --config supabase/functions/process-file-upload/deno.json \
+//   tools/deno-edge/node_modules/@deno/linux-x64-glibc/deno run -A --config supabase/functions/process-file-upload/deno.json \
 //     scripts/bench/documents.ts --measure <file> [--repeat 20]
 import {
   deflateBomb,
@@ -17,7 +17,7 @@ import {
 import { noise } from "../../supabase/functions/_shared/files/test_fixtures.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const EDGE_DENO = new URL("node_modules/deno-edge/deno", ROOT).pathname;
+const EDGE_DENO = new URL("tools/deno-edge/node_modules/@deno/linux-x64-glibc/deno", ROOT).pathname;
 const CONFIG = new URL("supabase/functions/process-file-upload/deno.json", ROOT).pathname;
 
 const textPages = (n: number) =>

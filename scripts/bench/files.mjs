@@ -527,7 +527,7 @@ function report(result) {
   const lines = [
     `## process-file-upload: one request per input, each on a fresh worker`,
     ``,
-    `Worker: Deno ${"2.1"} (node_modules/deno-edge), offline provider; ${result.machine.cpus} CPUs. ` +
+    `Worker: Deno ${"2.1"} (tools/deno-edge), offline provider; ${result.machine.cpus} CPUs. ` +
     `Hosted limits ${LIMITS.cpuMs} ms CPU / ${LIMITS.rssMb} MB; target ${TARGET.cpuMs} ms / ${TARGET.rssMb} MB. ` +
     `CPU: the worker's utime + stime during the request. Peak RSS (MiB): the whole worker ` +
     `process's VmRSS polled every 5 ms and its VmHWM, the idle runtime included, so an upper ` +

