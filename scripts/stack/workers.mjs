@@ -160,8 +160,9 @@ export class FunctionWorkers {
       env,
       cwd,
       onLine: (l) => {
-        if (l.startsWith(MEMORY_LINE)) {
-          worker.memoryMb = Number(l.slice(MEMORY_LINE.length).split(" ")[0]);
+        const reported = memoryLineMb(l);
+        if (reported !== null) {
+          worker.memoryMb = reported;
           for (const req of worker.inFlight) {
             req.peakMemoryMb = Math.max(req.peakMemoryMb, worker.memoryMb);
           }
@@ -488,6 +489,33 @@ export function printWorkerStats(stack, write = console.log) {
 }
 
 /**
+ * The `deno` arguments of a function worker: function-host.ts running the entrypoint with the
+ * function's own import map, under hosted's V8 heap limit when limits are enforced. (The bench
+ * starts workers with the same arguments.)
+ */
+export function workerArgs({ config, hostPath, entrypoint, limits }) {
+  return [
+    "run",
+    "--allow-all",
+    "--no-prompt",
+    // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
+    "--no-lock",
+    // Hosted gives each isolate a V8 heap limit equal to its memory limit (edge-runtime
+    // heap_limits(0, memory_limit)): V8 collects before it grows past it.
+    ...(limits.enforce ? [`--v8-flags=--max-old-space-size=${limits.memoryMb}`] : []),
+    "--config",
+    config,
+    hostPath,
+    entrypoint,
+  ];
+}
+
+/** The isolate's used heap + external memory in a worker's memory line, or null (function-host.ts). */
+export function memoryLineMb(line) {
+  return line.startsWith(MEMORY_LINE) ? Number(line.slice(MEMORY_LINE.length).split(" ")[0]) : null;
+}
+
+/**
  * Starts one warm worker per function and returns the gateway's routing table.
  * @param {{ functions: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
  *   env: Record<string, string>, root: string, denoBin: string, defaultConfig: string,
@@ -509,20 +537,7 @@ export async function startFunctionWorkers(
       onEvent,
       spawn: () => ({
         cmd: denoBin,
-        args: [
-          "run",
-          "--allow-all",
-          "--no-prompt",
-          // Hosted gives each isolate a V8 heap limit equal to its memory limit (edge-runtime
-          // heap_limits(0, memory_limit)): V8 collects before it grows past it.
-          ...(fnLimits.enforce ? [`--v8-flags=--max-old-space-size=${fnLimits.memoryMb}`] : []),
-          // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
-          "--no-lock",
-          "--config",
-          config,
-          hostPath,
-          f.entrypoint,
-        ],
+        args: workerArgs({ config, hostPath, entrypoint: f.entrypoint, limits: fnLimits }),
         env: { ...env, FUNCTION_PORT: "0" },
         cwd: root,
       }),
