@@ -63,10 +63,12 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
   pageImagePixels: 250_000,
   // A Word document has 10–40 parts, a few hundred with many pictures; 5,000 is absurd.
   maxZipEntries: 5_000,
-  // document.xml is streamed, never held whole, so its size costs CPU rather than memory: a
-  // 3.8 MB text DOCX passes the text cap after ~4 MB of XML in 140 ms CPU, 93 MB peak RSS. 160 MB
-  // of XML with little text (markup-heavy) is ~1 s at that rate.
-  maxDocxXmlBytes: 160 * 1024 * 1024,
+  // document.xml is streamed, never held whole, so its size costs CPU rather than memory, ~14 ms
+  // per MB (measured on Deno 2.1.4: markup-heavy XML with almost no text, random attributes so it
+  // stays under maxZipRatio — 60 MB of XML in a 6 MB file took 0.84 s, 150 MB in 15 MB 2.03 s,
+  // over hosted's 2 s). 48 MB is ~0.7 s, and far more than a real document at the text cap needs
+  // (prose runs 5–10 bytes of XML per character: 13–26 MB at 2.6M characters).
+  maxDocxXmlBytes: 48 * 1024 * 1024,
   // document.xml deflates 4–10× for prose, ~30× for repetitive tables; deflate's own ceiling is
   // ~1,032×, which only a bomb approaches.
   maxZipRatio: 200,
