@@ -9,6 +9,7 @@ import pg from "pg";
 import { PROFILES } from "../stack/config.mjs";
 import { signJwt } from "../stack/jwt.mjs";
 import { startStack } from "../stack/index.mjs";
+import { printWorkerStats } from "../stack/workers.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -221,5 +222,7 @@ try {
 } finally {
   await db.end();
   agent.destroy();
+  console.log("");
+  printWorkerStats(stack);
   await stack.stop();
 }
