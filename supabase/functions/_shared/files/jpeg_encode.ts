@@ -10,6 +10,7 @@
 // `jpeg_quality_scaling` does, the Annex K.3 Huffman tables, one scan, no restart markers. The DCT
 // is the Arai–Agui–Nakajima float factorisation with its scale factors folded into the quantiser
 // (as libjpeg's `jfdctflt.c` does). Edges past the image repeat the last column and row.
+import { concatBytes } from "../bytes.ts";
 
 /** Annex K, Table K.1: luminance quantisation, natural (row-major) order. */
 const LUMA_QUANT = [
@@ -393,14 +394,7 @@ class ByteSink {
 
   /** The bytes written, in one exact-size array. */
   join(): Uint8Array {
-    const parts = [...this.full, this.bytes.subarray(0, this.length)];
-    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concatBytes([...this.full, this.bytes.subarray(0, this.length)]);
   }
 
   byte(value: number) {

@@ -3,6 +3,7 @@
 // white. Memory is the inflated rows (declared size, checked by the caller before) plus the output;
 // no full-size RGBA copy is made. Interlaced (Adam7) PNGs are not decoded here: the header check
 // sends those back to the client when they need shrinking.
+import { concatBytes } from "../bytes.ts";
 import { inflateSync } from "node:zlib";
 import type { Rgba } from "./codecs.ts";
 
@@ -59,7 +60,7 @@ export function decodePngDownscaled(b: Uint8Array, k: number): Rgba {
   const expected = pngRawBytes(info);
   // The second cap: inflate stops at the declared size, whatever the stream would expand to.
   const raw = new Uint8Array(
-    inflateSync(concat(idat), { maxOutputLength: expected + 1 }) as Uint8Array,
+    inflateSync(concatBytes(idat), { maxOutputLength: expected + 1 }) as Uint8Array,
   );
   if (raw.length < expected) throw new Error("png: image data is short");
 
@@ -172,15 +173,4 @@ function unfilter(raw: Uint8Array, start: number, stride: number, previous: numb
     default:
       throw new Error(`png: unknown row filter ${filter}`);
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
 // Reading request bodies within limits: too large is 413 before anything is parsed, a wrong
 // content type is 415, malformed JSON or form data is 400.
+import { concatBytes } from "../bytes.ts";
 import { HttpError } from "./errors.ts";
 import { type MultipartForm, parseMultipart } from "./multipart.ts";
 
@@ -31,13 +32,7 @@ export async function readBytes(req: Request, maxBytes: number): Promise<Uint8Ar
     if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk);
   }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 function tooLarge(maxBytes: number) {
