@@ -15,6 +15,7 @@ import {
   type OpenAIHttpRequestOptions,
   OpenAIHttpTimeoutError,
 } from "./openai_http.ts";
+import { chatLimitsFor, transcriptionLimitsFor } from "./provider_limits.ts";
 import { retryAfterMsFromHeaders } from "./retry.ts";
 
 export type ProviderName = "groq" | "openai";
@@ -360,6 +361,8 @@ export interface ChatRequest {
     | { type: "function"; function: { name: string } };
   parallel_tool_calls?: boolean;
   reasoning_effort?: string | null;
+  /** Groq's Qwen 3 models: where reasoning goes (`raw` = `<think>` in content). */
+  reasoning_format?: "raw" | "parsed" | "hidden" | null;
   user?: string;
   /** Groq rejects these three; {@link sanitizeChatRequest} drops them for Groq. */
   logprobs?: boolean | null;
@@ -392,8 +395,8 @@ export interface ChatCompletion {
 interface ChatCompletionChunk {
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
   usage?: unknown;
-  /** Groq sends usage here on the last chunk. */
-  x_groq?: { usage?: unknown };
+  /** Groq sends usage here on the last chunk, and `error` when it stopped the stream early. */
+  x_groq?: { usage?: unknown; error?: string | null };
 }
 
 export interface CallOptions {
@@ -443,10 +446,112 @@ export function sanitizeChatRequest<R extends Record<string, unknown>>(
   return { request: copy as R, dropped };
 }
 
+/**
+ * `request` with what our calls always send to `target`'s model family (`provider_limits.ts`:
+ * e.g. Groq Qwen gets `reasoning_format: "hidden"` and a low `reasoning_effort`, gpt-oss
+ * `reasoning_effort: "low"`), unless the caller set those fields itself.
+ */
+export function withModelDefaults<R extends object>(
+  target: ModelTarget,
+  request: R,
+): R & { reasoning_effort?: string; reasoning_format?: ChatRequest["reasoning_format"] } {
+  const ours = chatLimitsFor(target.provider, target.model).ours ?? {};
+  const merged = { ...request } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(ours)) {
+    if (merged[key] === undefined) merged[key] = value;
+  }
+  return merged as R;
+}
+
+/** The request body sent for `target`: our model defaults, then what the provider refuses
+ * removed. */
+export function buildChatBody(
+  target: ModelTarget,
+  request: ChatRequest,
+  stream: boolean,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ...withModelDefaults(target, request),
+    model: target.model,
+    stream,
+  };
+  // Only where the provider documents it: Groq's spec has no stream_options (usage comes in
+  // x_groq.usage), OpenAI sends the usage chunk only when asked.
+  if (stream && chatLimitsFor(target.provider, target.model).streamUsage === "stream_options") {
+    body.stream_options = { include_usage: true };
+  }
+  return sanitizeChatRequest(target.provider, body).request;
+}
+
+/** Matches a Qwen `<think>…</think>` block at the start of an answer (raw reasoning format). */
+const LEADING_THINK = /^\s*<think>[\s\S]*?(?:<\/think>\s*|$)/;
+
+/**
+ * Removes a leading `<think>…</think>` block (and an unterminated one, which means the token
+ * limit was hit while reasoning). We ask Groq Qwen for `reasoning_format: "hidden"`; this is the
+ * defence for a model or provider that ignores it.
+ */
+export function stripThinking(text: string): string {
+  return text.startsWith("<think>") || /^\s+<think>/.test(text)
+    ? text.replace(LEADING_THINK, "")
+    : text;
+}
+
+/**
+ * The streamed form of {@link stripThinking}: text is held back while the stream could still be
+ * opening a `<think>` block or is inside one, and passed through once it is clearly an answer.
+ */
+export class ThinkingFilter {
+  #state: "start" | "inside" | "lead" | "pass" = "start";
+  #held = "";
+
+  /** Feeds one delta; returns the part of it (with held text) the user may see now. */
+  push(delta: string): string {
+    let next = delta;
+    if (this.#state === "start") {
+      this.#held += next;
+      const head = this.#held.trimStart();
+      if (head.length < "<think>".length && "<think>".startsWith(head)) return "";
+      if (!head.startsWith("<think>")) {
+        this.#state = "pass";
+        const out = this.#held;
+        this.#held = "";
+        return out;
+      }
+      this.#state = "inside";
+      next = "";
+    }
+    if (this.#state === "inside") {
+      this.#held += next;
+      const end = this.#held.indexOf("</think>");
+      if (end < 0) return "";
+      next = this.#held.slice(end + "</think>".length);
+      this.#held = "";
+      this.#state = "lead";
+    }
+    if (this.#state === "lead") {
+      next = next.trimStart();
+      if (next === "") return "";
+      this.#state = "pass";
+    }
+    return next;
+  }
+
+  /** Text still held when the stream ends (a short answer that looked like "<thi…"). */
+  flush(): string {
+    const out = this.#state === "start" ? this.#held : "";
+    this.#held = "";
+    return out;
+  }
+}
+
 export interface ChatResult {
   text: string;
   usage: ChatUsage | null;
   finishReason: string | null;
+  /** The model stopped at its token limit (`finish_reason: "length"`): the text is cut short.
+   * Routing records the attempt as `partial`; the answer says `truncated: true`. */
+  truncated: boolean;
   /** The full provider response (tool calls, JSON mode…), never to be sent to a client as is. */
   response: ChatCompletion;
 }
@@ -464,11 +569,7 @@ export async function chatCompletion(
   opts: CallOptions = {},
 ): Promise<ChatResult> {
   const client = clientFor(clients, target);
-  const { request: body } = sanitizeChatRequest(target.provider, {
-    ...request,
-    model: target.model,
-    stream: false,
-  } as Record<string, unknown>);
+  const body = buildChatBody(target, request, false);
   try {
     const response = await client.postJson<ChatCompletion>(
       "/chat/completions",
@@ -476,10 +577,12 @@ export async function chatCompletion(
       requestOptions(opts),
     );
     const choice = response.choices?.[0];
+    const finishReason = choice?.finish_reason ?? null;
     return {
-      text: choice?.message?.content ?? "",
+      text: stripThinking(choice?.message?.content ?? ""),
       usage: normaliseUsage(response.usage) ?? null,
-      finishReason: choice?.finish_reason ?? null,
+      finishReason,
+      truncated: finishReason === "length",
       response,
     };
   } catch (err) {
@@ -511,6 +614,8 @@ function normaliseUsage(raw: unknown): ChatUsage | undefined {
 export interface StreamOptions extends CallOptions {
   /** Called with each text delta as it arrives (write it to the client's stream). */
   onDelta?: (text: string) => void | Promise<void>;
+  /** Receives JSON log lines (Groq's `x_groq.error`). Default: `console.error`. */
+  log?: (line: string) => void;
 }
 
 export interface ChatStreamResult {
@@ -520,6 +625,8 @@ export interface ChatStreamResult {
   usage: ChatUsage | null;
   usageEstimated: boolean;
   finishReason: string | null;
+  /** The model stopped at its token limit (`finish_reason: "length"`). */
+  truncated: boolean;
   /** True when the stream ended before the model finished (cut, timed out or aborted) after
    * text had already been delivered: the text is incomplete and must not be retried. */
   partial: boolean;
@@ -528,9 +635,10 @@ export interface ChatStreamResult {
 }
 
 /**
- * A streamed chat completion with `stream_options.include_usage`.
- *
- * Usage is read from the final usage chunk and from Groq's `x_groq.usage`. Failures before the
+ * A streamed chat completion. `stream_options.include_usage` is sent only where the provider
+ * documents it (OpenAI); usage is read from a `usage` field and from Groq's `x_groq.usage`,
+ * whichever arrives. A Groq `x_groq.error` (the provider stopped the stream) is logged and
+ * handled as a cut stream. A leading `<think>` block never reaches `onDelta`. Failures before the
  * first text delta throw a {@link ProviderError} (routing may retry: the user has seen nothing).
  * A stream that breaks after text was delivered resolves with `partial: true` and the usage known
  * so far; when the provider never sent usage, the usage is estimated (prompt ≈ characters / 4,
@@ -545,12 +653,9 @@ export async function streamChatCompletion(
   opts: StreamOptions = {},
 ): Promise<ChatStreamResult> {
   const client = clientFor(clients, target);
-  const { request: body } = sanitizeChatRequest(target.provider, {
-    ...request,
-    model: target.model,
-    stream: true,
-    stream_options: { include_usage: true },
-  } as Record<string, unknown>);
+  const body = buildChatBody(target, request, true);
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const thinking = new ThinkingFilter();
 
   let text = "";
   let usage: ChatUsage | undefined;
@@ -568,14 +673,39 @@ export async function streamChatCompletion(
     for await (const chunk of stream) {
       usage = normaliseUsage(chunk.usage) ?? normaliseUsage(chunk.x_groq?.usage) ?? usage;
       for (const choice of chunk.choices ?? []) {
-        const delta = choice.delta?.content;
-        if (delta) {
-          text += delta;
+        const raw = choice.delta?.content;
+        if (raw) {
           contentChunks++;
-          await opts.onDelta?.(delta);
+          const delta = thinking.push(raw);
+          if (delta) {
+            text += delta;
+            await opts.onDelta?.(delta);
+          }
         }
         if (choice.finish_reason) finishReason = choice.finish_reason;
       }
+      const groqError = chunk.x_groq?.error;
+      if (groqError) {
+        log(JSON.stringify({
+          level: "warn",
+          type: "groq_stream_error",
+          provider: target.provider,
+          model: target.model,
+          error: String(groqError).slice(0, 500),
+        }));
+        throw new ProviderError({
+          ...target,
+          status: null,
+          code: "stream_interrupted",
+          retryable: true,
+          detail: { x_groq_error: groqError },
+        });
+      }
+    }
+    const tail = thinking.flush();
+    if (tail) {
+      text += tail;
+      await opts.onDelta?.(tail);
     }
     // Our client throws on an abort, but a body that just ends after one must not pass as done.
     if (opts.signal?.aborted) failure = toProviderError(opts.signal.reason, target, opts.signal);
@@ -593,7 +723,14 @@ export async function streamChatCompletion(
   }
 
   if (!failure) {
-    return { text, usage: usage ?? null, usageEstimated: false, finishReason, partial: false };
+    return {
+      text,
+      usage: usage ?? null,
+      usageEstimated: false,
+      finishReason,
+      truncated: finishReason === "length",
+      partial: false,
+    };
   }
   // Once the stream was open, a transport error is the stream being cut, whatever its cause.
   const interruption: ProviderErrorCode = opened && failure.code === "upstream_unavailable"
@@ -622,6 +759,7 @@ export async function streamChatCompletion(
     usage: knownUsage ?? null,
     usageEstimated,
     finishReason,
+    truncated: false,
     partial: true,
     interruption,
   };
@@ -705,7 +843,12 @@ export interface TranscriptionResult {
   usage: AudioUsage | null;
 }
 
-/** Transcribes audio with `response_format: "verbose_json"` (the format that carries duration). */
+/**
+ * Transcribes audio with the `response_format` the model takes (`provider_limits.ts`):
+ * `verbose_json` where it exists (it reports `duration`), `json` for OpenAI's gpt-4o transcribe
+ * family, which accepts nothing else. Without a reported duration `usage` is null and the caller
+ * bills the duration it measured from the file.
+ */
 export async function transcribe(
   clients: ProviderClients,
   target: ModelTarget,
@@ -717,7 +860,10 @@ export async function transcribe(
     const form = new FormData();
     form.append("file", audioBlob(request), request.filename);
     form.append("model", target.model);
-    form.append("response_format", "verbose_json");
+    form.append(
+      "response_format",
+      transcriptionLimitsFor(target.provider, target.model).ours,
+    );
     if (request.language) form.append("language", request.language);
     if (request.prompt) form.append("prompt", request.prompt);
     const result = await client.postForm<{ text?: string; language?: string; duration?: number }>(

@@ -6,6 +6,8 @@ import {
   ProviderError,
   sanitizeChatRequest,
   streamChatCompletion,
+  stripThinking,
+  ThinkingFilter,
   transcribe,
   visionCompletion,
 } from "./providers.ts";
@@ -135,6 +137,7 @@ Deno.test("a plain chat returns text and usage, and sends a sanitised body to Gr
   assert.equal(requests[0].headers.get("authorization"), "Bearer gk");
   assert.deepEqual(requests[0].body, {
     messages: [{ role: "user", content: "hi" }],
+    reasoning_effort: "low",
     model: "openai/gpt-oss-120b",
     stream: false,
   });
@@ -417,4 +420,88 @@ Deno.test("transcription sends the audio as a file with its name and type", asyn
   assert.deepEqual([...new Uint8Array(await file.arrayBuffer())], [7, 8, 9]);
   assert.equal(form.get("prompt"), "школа");
   assert.equal(form.get("language"), null, "no language when none is given");
+});
+
+Deno.test("Groq streams are asked for no stream_options (not in Groq's spec); usage comes from x_groq", async () => {
+  const { clients, requests } = fakeClients(() =>
+    sse([
+      delta("a"),
+      delta("b", "stop", { x_groq: { usage: { prompt_tokens: 4, completion_tokens: 2 } } }),
+    ])
+  );
+  const result = await streamChatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.equal((requests[0].body as Record<string, unknown>).stream_options, undefined);
+  assert.deepEqual(result.usage, { prompt_tokens: 4, completion_tokens: 2 });
+});
+
+Deno.test("Groq Qwen calls ask for hidden reasoning and a low effort; a leaked <think> is stripped", async () => {
+  const { clients, requests } = fakeClients(() =>
+    json(200, completion("<think>раздумья</think>\n\nОтвет"))
+  );
+  const result = await chatCompletion(clients, { provider: "groq", model: "qwen/qwen3.8-27b" }, {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.equal(result.text, "Ответ");
+  const body = requests[0].body as Record<string, unknown>;
+  assert.equal(body.reasoning_format, "hidden");
+  assert.equal(body.reasoning_effort, "low");
+});
+
+Deno.test("finish_reason length marks the result truncated", async () => {
+  const { clients } = fakeClients(() => {
+    const c = completion("Обрыв") as { choices: { finish_reason: string }[] };
+    c.choices[0].finish_reason = "length";
+    return json(200, c);
+  });
+  const result = await chatCompletion(clients, OPENAI, {
+    messages: [{ role: "user", content: "x" }],
+  });
+  assert.equal(result.truncated, true);
+});
+
+Deno.test("a streamed <think> block never reaches the user, even split across deltas", () => {
+  const f = new ThinkingFilter();
+  const out = ["<th", "ink>плаю", "</thi", "nk>", "\n\n", "Отв", "ет"].map((d) => f.push(d)).join(
+    "",
+  );
+  assert.equal(out + f.flush(), "Ответ");
+  const g = new ThinkingFilter();
+  assert.equal(g.push("<"), "");
+  assert.equal(g.push("b>жирный</b>"), "<b>жирный</b>");
+  const h = new ThinkingFilter();
+  assert.equal(h.push("<t") + h.flush(), "<t");
+  assert.equal(stripThinking("<think>a</think> b"), "b");
+  assert.equal(stripThinking("<think>cut by the limit"), "");
+  assert.equal(stripThinking("a <think>b</think>"), "a <think>b</think>");
+});
+
+Deno.test("Groq's x_groq.error in a stream is logged and ends the attempt as a cut stream", async () => {
+  const { clients } = fakeClients(() =>
+    sse([{ ...delta("a"), x_groq: { error: "over capacity" } }])
+  );
+  const lines: string[] = [];
+  const result = await streamChatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "x" }],
+  }, { log: (l) => lines.push(l) });
+  assert.equal(result.partial, true);
+  assert.equal(result.interruption, "stream_interrupted");
+  assert.match(lines[0], /groq_stream_error.*over capacity/);
+});
+
+Deno.test("transcription asks each model for a format it takes", async () => {
+  const { clients, requests } = fakeClients(() => json(200, { text: "привет" }));
+  const audio = new Uint8Array([1, 2, 3]);
+  const r = await transcribe(clients, { provider: "openai", model: "gpt-4o-mini-transcribe" }, {
+    audio,
+    filename: "v.ogg",
+  });
+  assert.equal(r.usage, null, "json carries no duration: the caller bills what it measured");
+  await transcribe(clients, { provider: "groq", model: "whisper-large-v3" }, {
+    audio,
+    filename: "v.ogg",
+  });
+  const formats = requests.map((q) => (q.body as FormData).get("response_format"));
+  assert.deepEqual(formats, ["json", "verbose_json"]);
 });
