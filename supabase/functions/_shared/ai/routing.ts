@@ -14,7 +14,9 @@
  *   about the request, only about that model or key: warn and try the next model. For a retired
  *   model, its replacement (`replacementFor`, the catalog's in `operation.ts`) is tried next when
  *   it is not in the list already: the provider may retire a model before the catalog's date.
- * - Other 4xx (400, 413, 422…) would fail the same way anywhere: stop, no retry.
+ * - A 413 says the request is too large for that provider (Groq takes 4 MB with a base64 image,
+ *   OpenAI far more): no retry, but the next model is tried; on the last model it fails as 413.
+ * - Other 4xx (400, 422…) would fail the same way anywhere: stop, no retry.
  * - One overall deadline bounds every attempt and every wait; the caller's AbortSignal stops
  *   everything at once.
  */
@@ -283,6 +285,7 @@ export async function runWithFallback<T>(
         });
         break;
       }
+      if (error.code === "payload_too_large" && hasNext()) break;
       if (!error.retryable) return { ok: false, attempts, failure: failureFrom(error) };
       if (error.code === "upstream_timeout" && hasNext()) break;
       if (k === maxAttempts) break;

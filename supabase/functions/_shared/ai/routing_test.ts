@@ -311,3 +311,21 @@ Deno.test("a retired model's replacement is tried next when it is not listed", a
   assert.deepEqual(calls, ["groq:llama-3.3-70b-versatile", "groq:openai/gpt-oss-120b"]);
   assert.ok(result.ok && result.model === GROQ.model && result.fallbackUsed);
 });
+
+Deno.test("a 413 is not retried but moves to the next model; on the last one it fails as 413", async () => {
+  const clock = fakeClock();
+  const reports: AttemptReport<unknown>[] = [];
+  const { fn, calls } = scripted({
+    "groq:openai/gpt-oss-120b": [fail(GROQ, "payload_too_large", 413)],
+  });
+  const result = await runWithFallback([GROQ, OPENAI], fn, options(clock, reports));
+  assert.deepEqual(calls, ["groq:openai/gpt-oss-120b", "openai:gpt-4.1-mini"]);
+  assert.deepEqual(clock.sleeps, []);
+  assert.ok(result.ok && result.fallbackUsed);
+
+  const last = scripted({ "openai:gpt-4.1-mini": [fail(OPENAI, "payload_too_large", 413)] });
+  const alone = await runWithFallback([OPENAI], last.fn, options(fakeClock(), []));
+  assert.deepEqual(last.calls, ["openai:gpt-4.1-mini"]);
+  assert.ok(!alone.ok);
+  assert.equal(alone.failure.status, 413);
+});
