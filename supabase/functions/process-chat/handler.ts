@@ -135,6 +135,7 @@ export function createChatHandler(
           usage: outcome.usage,
           cost_usd: outcome.costUsd,
           fallback_used: outcome.fallbackUsed,
+          truncated: outcome.truncated,
         };
         return await answerJson(rt, idem, rid, body, timer);
       }
@@ -175,6 +176,7 @@ export function createChatHandler(
           usage: outcome.usage,
           cost_usd: outcome.costUsd,
           fallback_used: outcome.fallbackUsed,
+          truncated: outcome.truncated,
         };
         if (outcome.partial) {
           if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});

@@ -288,6 +288,7 @@ export function createVoiceHandler(
               model: outcome.model,
               usage: outcome.usage,
               cost_usd: outcome.costUsd,
+              truncated: outcome.truncated,
             };
           } else {
             // The transcript was paid for: keep it, and say why there is no answer.

@@ -45,6 +45,9 @@ export const ChatResponse = z.object({
   usage: Usage,
   cost_usd: z.string(),
   fallback_used: z.boolean(),
+  /** True when the model stopped at its output-token limit: `reply` is cut short (ask the
+   * curator to continue, or ask a narrower question). The ledger row says `partial`. */
+  truncated: z.boolean(),
 });
 export type ChatResponse = z.infer<typeof ChatResponse>;
 

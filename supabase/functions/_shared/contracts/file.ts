@@ -74,6 +74,9 @@ export const FileResponse = z.object({
   models: z.array(z.string()),
   /** The sum of every provider call of the request (its ledger rows), a decimal string. */
   cost_usd: z.string(),
+  /** True when the final answer stopped at the model's output-token limit (cut short): send a
+   * narrower instruction, or fewer pages. */
+  truncated: z.boolean().optional(),
 });
 export type FileResponse = z.infer<typeof FileResponse>;
 

@@ -3,6 +3,7 @@
 // checked by its bytes on the server).
 import { z } from "zod";
 import { Platform, Provider, Usage } from "./chat.ts";
+import { TRANSCRIPTION_LANGUAGES } from "../ai/provider_limits.ts";
 
 /** Groq's direct-upload limit for transcription (console.groq.com/docs/speech-to-text, checked
  * 2026-11-25: "25 MB"). Whether that means 25,000,000 or 25 MiB is not stated, so we take the
@@ -15,9 +16,14 @@ export const DEFAULT_VOICE_LANGUAGE = "ru";
 /** The text fields of the form (everything but `file`). */
 export const VoiceFields = z.strictObject({
   platform: Platform,
+  // ISO 639-1 as Groq and OpenAI Whisper take it (plus Groq's "haw" and "yue"): "rus" or "RU-ru"
+  // is refused here with a 400, never sent on to a provider.
   language: z.string()
-    .regex(/^[a-z]{2,3}$/i, "an ISO 639-1 code such as ru, en or uk")
-    .transform((s) => s.toLowerCase())
+    .transform((s) => s.trim().toLowerCase())
+    .refine(
+      (s) => TRANSCRIPTION_LANGUAGES.has(s),
+      "an ISO 639-1 language code such as ru, en or uk (ISO 639-2 codes like rus are not accepted)",
+    )
     .optional(),
   reply: z.enum(["true", "false"], { message: 'either "true" or "false"' })
     .optional(),
@@ -42,6 +48,8 @@ export const VoiceReply = z.object({
   model: z.string(),
   usage: Usage,
   cost_usd: z.string(),
+  /** True when the answer stopped at the model's output-token limit (cut short). */
+  truncated: z.boolean().optional(),
 });
 export type VoiceReply = z.infer<typeof VoiceReply>;
 

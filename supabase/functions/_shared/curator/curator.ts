@@ -105,7 +105,13 @@ export type CuratorOutcome =
     usage: Usage;
     costUsd: string;
     fallbackUsed: boolean;
+    /** The stream was cut after text reached the user (the answer is incomplete). */
     partial: boolean;
+    /** The model stopped at its output-token limit: the answer is complete as far as it goes
+     * but cut short (its ledger row is `partial`). Shown to the student, who can ask for the
+     * rest or a shorter answer; we do not continue on our own, since that spends budget the
+     * request did not reserve. */
+    truncated: boolean;
   }
   | {
     ok: false;
@@ -137,15 +143,15 @@ export async function askCurator(
     log: rt.log,
     signal: ctx.signal,
     attemptOffset: ctx.attemptOffset,
+    // A truncated answer is recorded as `partial` (and, like a cut stream, not retried).
+    isPartial: (value) => value.truncated || ("partial" in value && value.partial),
     attempt: (target, { signal, timeoutMs }) => {
-      const request = {
+      // Reasoning settings per model family (gpt-oss low effort, Qwen hidden) are added by
+      // providers.ts from provider_limits.ts.
+      const req = {
         messages: plan.messagesFor(target),
         max_completion_tokens: plan.maxOutputTokens,
       };
-      // gpt-oss reasons before answering; "low" keeps a curator answer fast and cheap.
-      const req = target.model.startsWith("openai/gpt-oss")
-        ? { ...request, reasoning_effort: "low" as const }
-        : request;
       return onDelta
         ? streamChatCompletion(rt.clients, target, req, { signal, timeoutMs, onDelta })
         : chatCompletion(rt.clients, target, req, { signal, timeoutMs });
@@ -165,6 +171,7 @@ export async function askCurator(
     },
     costUsd: result.costUsd,
     fallbackUsed: result.fallbackUsed,
-    partial: result.partial,
+    partial: "partial" in result.value && result.value.partial,
+    truncated: result.value.truncated === true,
   };
 }

@@ -9,6 +9,7 @@ import { type Candidate } from "../ai/config.ts";
 import { CATALOG, findModel } from "../ai/catalog.ts";
 import { addDecimal, formatDecimal } from "../ai/decimal.ts";
 import { runAIOperation } from "../ai/operation.ts";
+import { chatLimitsFor } from "../ai/provider_limits.ts";
 import {
   chatCompletion,
   type ChatMessage,
@@ -22,6 +23,7 @@ import type { Runtime } from "../runtime.ts";
 import type { Platform } from "../contracts/chat.ts";
 import { batchImages, splitTextForContext, type TextSection } from "./chunk.ts";
 import {
+  dataUrlLength,
   DEFAULT_RESIZE_TARGET_PIXELS,
   type ImageLimits,
   prepareImageForVision,
@@ -110,25 +112,40 @@ export function documentContextWindow(
 }
 
 /**
+ * Room kept in a vision request for everything but the images: the system prompt, the instruction
+ * (at most 4,000 characters, up to 3 bytes each in UTF-8) and the JSON around them.
+ */
+export const VISION_REQUEST_TEXT_BYTES = 64 * 1024;
+
+/**
  * Images per call and the image limits every vision candidate can take: the smallest stated value.
  * With none stated, one image a call (never wrong), and the strictest limits in the catalog.
+ * `maxImageBytesPerRequest` bounds the data URLs of one call together (Groq: 4 MB for a request
+ * carrying a base64 image, `provider_limits.ts`, less {@link VISION_REQUEST_TEXT_BYTES}); one
+ * image alone is kept under it too, so a batch of one always fits.
  */
 export function visionLimits(
   candidates: readonly Candidate[],
-): { perRequest: number; limits: ImageLimits } {
+): { perRequest: number; limits: ImageLimits; maxImageBytesPerRequest: number } {
   const entries = candidates.map((c) => findModel(c.provider, c.model));
   const min = (values: (number | undefined)[], fallback: () => number) => {
     const stated = values.filter((n): n is number => typeof n === "number" && n > 0);
     return stated.length > 0 ? Math.min(...stated) : fallback();
   };
   const visionCatalog = CATALOG.filter((m) => m.capabilities.includes("vision"));
+  const requestBytes = min(
+    candidates.map((c) => chatLimitsFor(c.provider, c.model).maxBase64RequestBytes),
+    () => Infinity,
+  ) - VISION_REQUEST_TEXT_BYTES;
+  const imageBytes = min(
+    entries.map((e) => e?.maxImageBytes),
+    () => min(visionCatalog.map((m) => m.maxImageBytes), () => 4_000_000),
+  );
   return {
     perRequest: min(entries.map((e) => e?.imagesPerRequest), () => 1),
+    maxImageBytesPerRequest: requestBytes,
     limits: {
-      maxBytes: min(
-        entries.map((e) => e?.maxImageBytes),
-        () => min(visionCatalog.map((m) => m.maxImageBytes), () => 4_000_000),
-      ),
+      maxBytes: Math.min(imageBytes, requestBytes),
       maxPixels: min(
         entries.map((e) => e?.maxImagePixels),
         () => min(visionCatalog.map((m) => m.maxImagePixels), () => 33_177_600),
@@ -187,8 +204,12 @@ export function planFileAnalysis(
       });
     }
   }
-  const { perRequest, limits } = visionLimits(vision);
-  for (const batch of batchImages(content.images, perRequest)) {
+  const { perRequest, limits, maxImageBytesPerRequest } = visionLimits(vision);
+  const batches = batchImages(content.images, perRequest, {
+    sizeOf: (image) => preparedSizeBound(image.bytes, limits),
+    maxBytes: maxImageBytesPerRequest,
+  });
+  for (const batch of batches) {
     units.push({
       type: "vision",
       images: batch,
@@ -227,6 +248,15 @@ export function planFileAnalysis(
   };
 }
 
+/**
+ * The most an image's data URL can weigh once prepared: its own size when it passes as is, else
+ * the limit the re-encode aims under (`prepareImageForVision` never returns more).
+ */
+export function preparedSizeBound(bytes: Uint8Array, limits: ImageLimits): number {
+  const mime = readImageHeader(bytes)?.mime ?? "image/jpeg";
+  return Math.min(dataUrlLength(bytes.length, mime), limits.maxBytes);
+}
+
 /** Money and ledger attempts used so far by a request; the handler settles the budget from it
  * whatever happens. */
 export interface Spend {
@@ -252,6 +282,12 @@ export type AnalysisOutcome =
     /** Which content calls ran (the combining call is neither). */
     usedText: boolean;
     usedVision: boolean;
+    /** The final answer stopped at the output-token limit (its ledger row is `partial`). A part
+     * cut short before the combining call is still combined (a summary cut at 4,096 tokens
+     * keeps most of its content) and only logged; the student sees `truncated` only when the
+     * answer they read is cut. Asking for less (a narrower instruction, fewer pages) is theirs
+     * to choose: continuing on our own would spend budget the request did not reserve. */
+    truncated: boolean;
   }
   | {
     ok: false;
@@ -274,7 +310,7 @@ export async function runFileAnalysis(
   plan: AnalysisPlan,
   spent: Spend,
 ): Promise<AnalysisOutcome> {
-  const answers: { label: string; text: string }[] = [];
+  const answers: { label: string; text: string; truncated: boolean }[] = [];
   const models: string[] = [];
   let provider: "groq" | "openai" = "groq";
 
@@ -294,6 +330,8 @@ export async function runFileAnalysis(
       log: rt.log,
       signal: ctx.signal,
       attemptOffset: spent.attempts,
+      // A truncated answer is recorded as `partial` and not retried.
+      isPartial: (value) => value.truncated,
       attempt: send,
     });
     spent.costUsd = formatDecimal(
@@ -336,10 +374,7 @@ export async function runFileAnalysis(
           chatCompletion(
             rt.clients,
             target,
-            withEffort(target, {
-              messages,
-              max_completion_tokens: FILE_ANSWER_TOKENS,
-            }),
+            { messages, max_completion_tokens: FILE_ANSWER_TOKENS },
             o,
           ),
       );
@@ -375,7 +410,17 @@ export async function runFileAnalysis(
       );
     }
     if (!result.ok) return { ok: false, failure: result.failure };
-    answers.push({ label, text: result.value.text });
+    if (result.value.truncated) {
+      rt.log(JSON.stringify({
+        level: "warn",
+        type: "ai_answer_truncated",
+        request_id: ctx.requestId,
+        unit: index + 1,
+        of: plan.units.length,
+        model: result.model,
+      }));
+    }
+    answers.push({ label, text: result.value.text, truncated: result.value.truncated });
   }
 
   if (several) {
@@ -390,15 +435,12 @@ export async function runFileAnalysis(
         chatCompletion(
           rt.clients,
           target,
-          withEffort(target, {
-            messages,
-            max_completion_tokens: FILE_ANSWER_TOKENS,
-          }),
+          { messages, max_completion_tokens: FILE_ANSWER_TOKENS },
           o,
         ),
     );
     if (!result.ok) return { ok: false, failure: result.failure };
-    answers.push({ label: "", text: result.value.text });
+    answers.push({ label: "", text: result.value.text, truncated: result.value.truncated });
   }
   return {
     ok: true,
@@ -407,17 +449,6 @@ export async function runFileAnalysis(
     models,
     usedText: plan.units.some((u) => u.type === "text"),
     usedVision: plan.units.some((u) => u.type === "vision"),
+    truncated: answers[answers.length - 1]?.truncated ?? false,
   };
-}
-
-/** gpt-oss reasons before answering; "low" keeps a file summary fast and cheap (as the curator). */
-function withEffort<
-  R extends { messages: ChatMessage[]; max_completion_tokens: number },
->(
-  target: Candidate,
-  request: R,
-): R & { reasoning_effort?: "low" } {
-  return target.model.startsWith("openai/gpt-oss")
-    ? { ...request, reasoning_effort: "low" }
-    : request;
 }

@@ -7,6 +7,8 @@ import {
   type ImageSource,
   MAX_TEXT_PARTS,
   planFileAnalysis,
+  preparedSizeBound,
+  VISION_REQUEST_TEXT_BYTES,
   visionLimits,
 } from "./analysis.ts";
 import { FILE_ANSWER_TOKENS } from "./prompts.ts";
@@ -36,9 +38,11 @@ Deno.test("analysis: the context is the smallest one a candidate states; none st
 });
 
 Deno.test("analysis: images per call and image limits follow the catalog (qwen3.8: 3, 4 MB, 33 MP)", () => {
+  // Groq's 4 MB is for the whole request: one image keeps 64 KiB free for the prompt.
   assert.deepEqual(visionLimits(VISION), {
     perRequest: 3,
-    limits: { maxBytes: 4_000_000, maxPixels: 33_177_600 },
+    maxImageBytesPerRequest: 4_000_000 - VISION_REQUEST_TEXT_BYTES,
+    limits: { maxBytes: 4_000_000 - VISION_REQUEST_TEXT_BYTES, maxPixels: 33_177_600 },
   });
   // qwen3.6 states no image count: one a call, never rejected.
   assert.equal(visionLimits([{ provider: "groq", model: "qwen/qwen3.6-27b" }]).perRequest, 1);
@@ -146,4 +150,22 @@ Deno.test("analysis: a tripwire student's default daily budget (0.05 USD) covers
   assert.ok(r.ok);
   assert.equal(r.plan.units.length, 1, "one vision call for three pages on qwen3.8");
   assert.equal(compareDecimal(r.plan.ceilingUsd, "0.05"), -1, `ceiling ${r.plan.ceilingUsd}`);
+});
+
+Deno.test("analysis: two 2.8 MB scans go to Groq one per call, each call under 4 MB", () => {
+  // 2.8 MB each: 3.73 MB as a data URL, two would be 7.5 MB in one request.
+  const scan = (page: number) => ({ ...image(page), bytes: new Uint8Array(2_800_000) });
+  const r = planFileAnalysis(
+    { instruction: "Перескажи.", text: [], images: [scan(1), scan(2)] },
+    { document: DOCUMENT, vision: VISION },
+    AT,
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(r.plan.units.map((u) => u.pages), [[1], [2]]);
+  const { maxImageBytesPerRequest, limits } = visionLimits(VISION);
+  for (const unit of r.plan.units) {
+    assert.ok(unit.type === "vision");
+    const total = unit.images.reduce((n, i) => n + preparedSizeBound(i.bytes, limits), 0);
+    assert.ok(total + VISION_REQUEST_TEXT_BYTES <= 4_000_000 && total <= maxImageBytesPerRequest);
+  }
 });

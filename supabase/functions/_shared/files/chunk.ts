@@ -132,17 +132,45 @@ export function imagesPerRequestFor(model: Pick<ModelEntry, "imagesPerRequest">)
   return Math.max(1, model.imagesPerRequest ?? 1);
 }
 
+/** A bound on what a batch of images may weigh in one request. */
+export interface BatchBytes<T> {
+  /** Bytes an item adds to the request (for an image: an upper bound of its data URL). */
+  sizeOf: (item: T) => number;
+  /** Most bytes of items in one request (Groq: 4 MB for a request with a base64 image). */
+  maxBytes: number;
+}
+
 /**
- * Groups items (page images) into consecutive batches of at most `perRequest`, keeping order.
+ * Groups items (page images) into consecutive batches of at most `perRequest` and, with `bytes`,
+ * at most `bytes.maxBytes` in total, keeping order. An item larger than `maxBytes` on its own is
+ * a batch of one (callers shrink images below the limit first).
  * @example batchImages([p1, p2, p3, p4], 3) // [[p1, p2, p3], [p4]]
+ * @example batchImages([a, b], 3, { sizeOf: (i) => i.dataUrlBytes, maxBytes: 3_900_000 })
+ * // two 2.8 MB scans (3.73 MB as base64 each) → [[a], [b]]
  */
-export function batchImages<T>(items: readonly T[], perRequest: number): T[][] {
+export function batchImages<T>(
+  items: readonly T[],
+  perRequest: number,
+  bytes?: BatchBytes<T>,
+): T[][] {
   if (!Number.isInteger(perRequest) || perRequest < 1) {
     throw new RangeError(`perRequest must be a positive integer, got ${perRequest}`);
   }
   const batches: T[][] = [];
-  for (let i = 0; i < items.length; i += perRequest) {
-    batches.push(items.slice(i, i + perRequest));
+  let batch: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    const size = bytes ? bytes.sizeOf(item) : 0;
+    if (
+      batch.length === perRequest || (bytes && batch.length > 0 && total + size > bytes.maxBytes)
+    ) {
+      batches.push(batch);
+      batch = [];
+      total = 0;
+    }
+    batch.push(item);
+    total += size;
   }
+  if (batch.length > 0) batches.push(batch);
   return batches;
 }

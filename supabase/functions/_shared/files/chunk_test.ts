@@ -101,3 +101,9 @@ Deno.test("chunk: page images go in batches of the model's images per request", 
   assert.equal(imagesPerRequestFor({}), 1, "unknown → one image a call");
   assert.throws(() => batchImages([1], 0), RangeError);
 });
+
+Deno.test("chunk: batches are also bounded by their total bytes", () => {
+  const sizeOf = (n: number) => n;
+  assert.deepEqual(batchImages([3, 3, 1, 1, 2], 3, { sizeOf, maxBytes: 4 }), [[3], [3, 1], [1, 2]]);
+  assert.deepEqual(batchImages([9, 1], 3, { sizeOf, maxBytes: 4 }), [[9], [1]], "alone if too big");
+});
