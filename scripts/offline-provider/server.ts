@@ -27,6 +27,7 @@
  */
 
 import { measureAudioDuration } from "../../supabase/functions/_shared/audio/duration.ts";
+import { chatRefusal, reasoningOutput, type Refusal, transcriptionRefusal } from "./parity.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -40,7 +41,12 @@ export type Fault =
   | { type: "cut_stream"; afterChunks: number }
   | { type: "decommissioned" }
   | { type: "no_duration" }
-  | { type: "cached_tokens"; cached: number };
+  | { type: "cached_tokens"; cached: number }
+  /** The model stops at its token limit: half the reply, `finish_reason: "length"`. */
+  | { type: "length" }
+  /** How a Groq stream delivers usage: `x_groq` (the default: `x_groq.usage` on the final
+   * chunk), `usage` (a top-level `usage` on the final chunk instead), `both`, or `none`. */
+  | { type: "stream_usage"; variant: "x_groq" | "usage" | "both" | "none" };
 
 /** What `POST /__offline/faults` accepts. */
 export interface FaultRuleInput {
@@ -79,6 +85,13 @@ export interface RequestLogEntry {
   body: {
     messages?: number;
     images?: ImageSummary[];
+    /** Size of a JSON request body in bytes (Groq's 4 MB rule for base64 images). */
+    bytes?: number;
+    /** Where a Qwen answer put its reasoning (`raw`, `parsed`, `hidden`), when it reasoned. */
+    reasoningFormat?: string;
+    /** The transcription's response_format and language as sent. */
+    responseFormat?: string;
+    language?: string;
     fileBytes?: number;
     /** Duration the offline provider measured from the uploaded audio. */
     durationSeconds?: number;
@@ -715,12 +728,15 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
 
   async function chatCompletions(ctx: Ctx): Promise<Response> {
     const { req, provider, entry } = ctx;
-    const body = await readJson(req);
+    const { body, bytes } = await readJsonSized(req);
+    entry.body.bytes = bytes;
     const stream = body.stream === true;
     const fault = await beginJson(
       ctx,
       body,
-      (f) => f.type !== "no_duration" && (f.type !== "cut_stream" || stream),
+      (f) =>
+        f.type !== "no_duration" && (f.type !== "cut_stream" || stream) &&
+        (f.type !== "stream_usage" || (stream && provider === "groq")),
     );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
 
@@ -741,11 +757,31 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     entry.body.messages = input.messages;
     if (input.images.length > 0) entry.body.images = input.images;
     checkImages(provider, body.model as string, info, input.images);
+    const refusal = chatRefusal(
+      provider,
+      body.model as string,
+      body,
+      bytes,
+      input.images.filter((i) => i.url === undefined).length,
+    );
+    if (refusal) throw refusalError(refusal);
 
     const maxTokens = numberOrNull(body.max_completion_tokens) ?? numberOrNull(body.max_tokens);
     const reply = makeReply(input, maxTokens);
+    if (fault?.type === "length") {
+      reply.text = reply.text.slice(0, Math.ceil(reply.text.length / 2));
+      reply.truncated = true;
+    }
+    // Qwen on Groq: reasoning in content (raw), in message.reasoning (parsed) or dropped (hidden).
+    const thinking = reasoningOutput(provider, body.model as string, body);
+    if (thinking.format) entry.body.reasoningFormat = thinking.format;
+    const content = thinking.format === "raw"
+      ? `<think>${thinking.text}</think>\n\n${reply.text}`
+      : reply.text;
+    const parsedReasoning = thinking.format === "parsed" ? thinking.text : undefined;
     const promptTokens = estimateTokens(input.textChars) + 85 * input.images.length;
-    const reasoningTokens = info.capabilities.includes("reasoning") ? 16 : 0;
+    const reasoningTokens = (info.capabilities.includes("reasoning") ? 16 : 0) +
+      (thinking.format ? estimateTokens(thinking.text.length) + 8 : 0);
     const completionTokens = estimateTokens(reply.text.length) + reasoningTokens;
     const cached = fault?.type === "cached_tokens" ? Math.min(fault.cached, promptTokens) : 0;
     const usage = {
@@ -767,7 +803,11 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
         model: body.model,
         choices: [{
           index: 0,
-          message: { role: "assistant", content: reply.text },
+          message: {
+            role: "assistant",
+            content,
+            ...(parsedReasoning !== undefined ? { reasoning: parsedReasoning } : {}),
+          },
           logprobs: null,
           finish_reason: finishReason,
         }],
@@ -780,6 +820,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
 
     const includeUsage = isObject(body.stream_options) &&
       body.stream_options.include_usage === true;
+    const groqUsageVariant = fault?.type === "stream_usage" ? fault.variant : "x_groq";
     const base = {
       id,
       object: "chat.completion.chunk",
@@ -801,13 +842,26 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       }],
       provider === "groq" ? { x_groq: { id: groqId } } : {},
     );
-    for (const piece of streamPieces(reply.text)) {
+    if (parsedReasoning !== undefined) {
+      for (const piece of streamPieces(parsedReasoning)) {
+        chunk([{ index: 0, delta: { reasoning: piece }, logprobs: null, finish_reason: null }]);
+      }
+    }
+    for (const piece of streamPieces(content)) {
       chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
     }
-    // Groq puts usage in x_groq.usage on the last chunk that has choices.
+    // Groq puts usage in x_groq.usage on the last chunk that has choices (or, in the `usage`
+    // variant, in a top-level usage field of that chunk).
+    const withXGroq = groqUsageVariant === "x_groq" || groqUsageVariant === "both";
+    const withTop = groqUsageVariant === "usage" || groqUsageVariant === "both";
     chunk(
       [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }],
-      provider === "groq" ? { x_groq: { id: groqId, usage: groqUsage(usage) } } : {},
+      provider === "groq"
+        ? {
+          x_groq: withXGroq ? { id: groqId, usage: groqUsage(usage) } : { id: groqId },
+          ...(withTop ? { usage: groqUsage(usage) } : {}),
+        }
+        : {},
     );
     if (includeUsage) {
       events.push(
@@ -832,11 +886,16 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     const fault = await beginJson(
       ctx,
       body,
-      (f) => f.type !== "no_duration" && (f.type !== "cut_stream" || stream),
+      (f) =>
+        f.type !== "no_duration" && (f.type !== "cut_stream" || stream) && f.type !== "length" &&
+        f.type !== "stream_usage",
     );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
 
     const info = checkModel(provider, body.model, "chat");
+    if (fault?.type === "length" || fault?.type === "stream_usage") {
+      throw new Error(`fault ${fault.type} applies to chat completions only`);
+    }
     const input = readResponsesBody(body);
     entry.body.messages = input.messages;
     if (input.images.length > 0) entry.body.images = input.images;
@@ -945,7 +1004,12 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     const model = form.get("model");
     entry.model = typeof model === "string" ? model : null;
     const file = form.get("file");
-    const fault = await begin(ctx, (f) => f.type !== "cut_stream" && f.type !== "cached_tokens");
+    const fault = await begin(
+      ctx,
+      (f) =>
+        f.type !== "cut_stream" && f.type !== "cached_tokens" && f.type !== "length" &&
+        f.type !== "stream_usage",
+    );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
 
     checkModel(provider, model, "speech");
@@ -970,10 +1034,18 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     }
     const duration = Math.round(measured.durationSeconds * 1000) / 1000;
     entry.body.durationSeconds = duration;
-    const format = form.get("response_format") ?? "json";
-    const languageCode = typeof form.get("language") === "string"
-      ? String(form.get("language"))
-      : "ru";
+    const format = String(form.get("response_format") ?? "json");
+    const asked = form.get("language");
+    entry.body.responseFormat = format;
+    if (typeof asked === "string") entry.body.language = asked;
+    const refusal = transcriptionRefusal(
+      provider,
+      model as string,
+      format,
+      typeof asked === "string" ? asked : null,
+    );
+    if (refusal) throw refusalError(refusal);
+    const languageCode = typeof asked === "string" ? asked : "ru";
     const language = LANGUAGE_NAMES[languageCode] ?? languageCode;
     const text = `${REPLY_PREFIX} Тестовая расшифровка: ${duration.toFixed(2)} с аудио ` +
       `(${measured.format}, ${file.size} байт), язык ${languageCode}.`;
@@ -1319,6 +1391,41 @@ function tooLarge(): HttpError {
   );
 }
 
+/** A parity refusal as the provider's error. */
+function refusalError(refusal: Refusal): HttpError {
+  return new HttpError(
+    refusal.status,
+    refusal.message,
+    "invalid_request_error",
+    refusal.code,
+    refusal.param,
+  );
+}
+
+/** The JSON body and its size in bytes (Groq limits a request with a base64 image to 4 MB). */
+async function readJsonSized(req: Request): Promise<{ body: JsonObject; bytes: number }> {
+  let raw: Uint8Array;
+  try {
+    raw = new Uint8Array(await req.arrayBuffer());
+  } catch {
+    throw new HttpError(400, "Could not read the request body.", "invalid_request_error");
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw new HttpError(
+      400,
+      "We could not parse the JSON body of your request.",
+      "invalid_request_error",
+    );
+  }
+  if (!isObject(body)) {
+    throw new HttpError(400, "The body must be a JSON object.", "invalid_request_error");
+  }
+  return { body, bytes: raw.length };
+}
+
 async function readJson(req: Request): Promise<JsonObject> {
   let body: unknown;
   try {
@@ -1471,6 +1578,8 @@ const FAULT_TYPES = new Set([
   "decommissioned",
   "no_duration",
   "cached_tokens",
+  "length",
+  "stream_usage",
 ]);
 
 function validateFault(input: FaultRuleInput): FaultRuleInput {
@@ -1497,6 +1606,11 @@ function validateFault(input: FaultRuleInput): FaultRuleInput {
   }
   if (fault.type === "cached_tokens" && !(Number.isInteger(fault.cached) && fault.cached >= 0)) {
     throw new Error("cached must be a non-negative integer.");
+  }
+  if (
+    fault.type === "stream_usage" && !["x_groq", "usage", "both", "none"].includes(fault.variant)
+  ) {
+    throw new Error('variant must be "x_groq", "usage", "both" or "none".');
   }
   return {
     ...(input.provider !== undefined ? { provider: input.provider } : {}),

@@ -165,13 +165,13 @@ Deno.test("usage grows with the input: prompt tokens ≈ chars/4", async () => {
   });
 });
 
-Deno.test("a streamed Groq chat arrives in several chunks with a usage chunk and x_groq.usage", async () => {
+Deno.test("a streamed Groq chat arrives in several chunks with usage in x_groq.usage", async () => {
   await withProvider(async ({ groq }) => {
+    // No stream_options: it is not in Groq's spec (groq-sdk 1.6.0), so the double refuses it.
     const stream = await groq.chat.completions.create({
       model: GROQ_CHAT,
       messages: USER("Расскажи о курсе"),
       stream: true,
-      stream_options: { include_usage: true },
     });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -179,12 +179,10 @@ Deno.test("a streamed Groq chat arrives in several chunks with a usage chunk and
     assert.ok(text.startsWith("[offline-provider]"));
     assert.ok(chunks.filter((c) => c.choices[0]?.delta?.content).length >= 3);
     const last = chunks[chunks.length - 1];
-    assert.deepEqual(last.choices, []);
-    assert.ok(last.usage && last.usage.prompt_tokens > 0 && last.usage.completion_tokens > 0);
-    const finished = chunks.find((c) => c.choices[0]?.finish_reason === "stop");
+    assert.equal(last.choices[0]?.finish_reason, "stop");
     // deno-lint-ignore no-explicit-any
-    const xGroqUsage = (finished as any).x_groq?.usage;
-    assert.equal(xGroqUsage.total_tokens, last.usage.total_tokens);
+    const xGroqUsage = (last as any).x_groq?.usage;
+    assert.ok(xGroqUsage.prompt_tokens > 0 && xGroqUsage.completion_tokens > 0);
     assert.ok(chunks.every((c) => c.system_fingerprint === "offline-provider"));
   });
 });
@@ -601,7 +599,6 @@ Deno.test("cut_stream: iteration raises after N chunks, with no [DONE] and no us
       model: GROQ_CHAT,
       messages: USER("Расскажи длинную историю"),
       stream: true,
-      stream_options: { include_usage: true },
     });
     const received: OpenAI.ChatCompletionChunk[] = [];
     await assert.rejects(async () => {
@@ -684,7 +681,12 @@ Deno.test("control plane: faults listed, bad fault rejected, reset clears faults
     assert.equal(entry.path, "/openai/v1/chat/completions");
     assert.equal(entry.model, GROQ_CHAT);
     assert.equal(entry.status, 200);
-    assert.deepEqual(entry.body, { stream: false, messages: 1 });
+    assert.deepEqual({ ...entry.body, bytes: undefined }, {
+      stream: false,
+      messages: 1,
+      bytes: undefined,
+    });
+    assert.ok((entry.body.bytes ?? 0) > 0, "the body size is logged");
     assert.ok(!Number.isNaN(Date.parse(entry.at)));
   });
 });

@@ -275,9 +275,10 @@ export function chatRequestProblem(
   body: Record<string, unknown>,
 ): { param: string; message: string } | null {
   const limits = chatLimitsFor(provider, model);
-  for (const key of Object.keys(body)) {
-    if (!limits.params.includes(key) || limits.refused?.includes(key)) {
-      if (key === "n" && (body.n === 1 || body.n === null)) continue;
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    const refused = limits.refused?.includes(key) && value !== null && value !== false;
+    if (!limits.params.includes(key) || refused) {
       return {
         param: key,
         message: provider === "groq"

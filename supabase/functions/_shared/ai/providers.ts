@@ -332,7 +332,8 @@ export interface ChatTool {
     name: string;
     description?: string;
     parameters?: Record<string, unknown>;
-    strict?: boolean | null;
+    /** Groq's spec takes a boolean only (no null). */
+    strict?: boolean;
   };
 }
 
@@ -352,7 +353,15 @@ export interface ChatRequest {
   frequency_penalty?: number | null;
   response_format?:
     | { type: "text" | "json_object" }
-    | { type: "json_schema"; json_schema: Record<string, unknown> };
+    | {
+      type: "json_schema";
+      json_schema: {
+        name: string;
+        description?: string;
+        schema?: Record<string, unknown>;
+        strict?: boolean | null;
+      };
+    };
   tools?: ChatTool[];
   tool_choice?:
     | "none"
@@ -360,7 +369,10 @@ export interface ChatRequest {
     | "required"
     | { type: "function"; function: { name: string } };
   parallel_tool_calls?: boolean;
-  reasoning_effort?: string | null;
+  /** The values both providers take (Groq: none|default|low|medium|high by model; OpenAI:
+   * none|minimal|low|medium|high|xhigh|max on reasoning models); `provider_limits.ts` says which
+   * model takes which. */
+  reasoning_effort?: "none" | "low" | "medium" | "high" | null;
   /** Groq's Qwen 3 models: where reasoning goes (`raw` = `<think>` in content). */
   reasoning_format?: "raw" | "parsed" | "hidden" | null;
   user?: string;
