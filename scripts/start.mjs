@@ -55,10 +55,13 @@ console.log(`
     ? `offline test double at ${s.urls.provider} (no GROQ_API_KEY set)`
     : "real Groq/OpenAI keys from the environment"
 }
-      JWT secret: ${s.keys.jwtSecret}
-        anon key: ${s.keys.anon}
-service_role key: ${s.keys.serviceRole}
-   a user token: npm run token -- <user-uuid> [--admin]
+ Publishable key: ${s.keys.publishable}
+      Secret key: ${s.keys.secret}
+            JWKS: ${s.keys.jwksUrl}  (user tokens are ES256)
+        anon key: ${s.keys.anon}  (legacy)
+service_role key: ${s.keys.serviceRole}  (legacy)
+JWT secret (HS256, legacy): ${s.keys.jwtSecret}
+    a user token: npm run token -- <user-uuid> [--admin] [--hs256]
 `);
 console.log(
   `Local Supabase stack ready in ${

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]`
-// Prints an access token for that user, signed with the local JWT secret, as GoTrue would issue it,
-// and creates the auth.users row when it is missing. --admin sets app_metadata.role = "admin".
+// `npm run token -- <user-uuid> [--admin] [--hs256] [--email e] [--ttl seconds] [--port 54321]`
+// Prints an access token for that user as Auth would issue it — ES256 with the stack's signing key
+// (its public half at /auth/v1/.well-known/jwks.json), or HS256 with the legacy JWT secret when
+// --hs256 is given — and creates the auth.users row when it is missing. --admin sets
+// app_metadata.role = "admin".
 import pg from "pg";
 import { JWT_SECRET, portsFrom, PROFILES } from "./stack/config.mjs";
-import { signJwt } from "./stack/jwt.mjs";
+import { signUserJwt } from "./stack/jwt.mjs";
 import { dbUrl } from "./stack/postgres.mjs";
 
 const args = process.argv.slice(2);
@@ -17,7 +19,7 @@ const userId = args.find((a, i) =>
 );
 if (!userId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId)) {
   console.error(
-    "usage: npm run token -- <user-uuid> [--admin] [--email e] [--ttl seconds] [--port 54321]",
+    "usage: npm run token -- <user-uuid> [--admin] [--hs256] [--email e] [--ttl seconds] [--port 54321]",
   );
   process.exit(2);
 }
@@ -49,7 +51,7 @@ try {
   await client.end().catch(() => {});
 }
 const now = Math.floor(Date.now() / 1000);
-console.log(signJwt({
+console.log(signUserJwt({
   aud: "authenticated",
   exp: now + ttl,
   iat: now,
@@ -62,4 +64,4 @@ console.log(signJwt({
   aal: "aal1",
   session_id: crypto.randomUUID(),
   is_anonymous: false,
-}, JWT_SECRET));
+}, args.includes("--hs256") ? { alg: "HS256", secret: JWT_SECRET } : {}));

@@ -12,6 +12,38 @@ export const ANON_KEY =
 export const SERVICE_ROLE_KEY =
   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU";
 
+// The new API keys (not JWTs), as `supabase status` prints them for a local stack (CLI 2.x). On
+// hosted they replace anon / service_role; functions receive them as SUPABASE_PUBLISHABLE_KEYS /
+// SUPABASE_SECRET_KEYS (JSON objects of named keys).
+export const PUBLISHABLE_KEY = "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH";
+export const SECRET_KEY = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+
+/**
+ * The stack's asymmetric JWT signing key (ES256, P-256), a fixed local value so tokens survive a
+ * restart of `npm start`. User tokens are signed with it by default, as hosted Auth signs with a
+ * project's signing key; its public half is served at /auth/v1/.well-known/jwks.json and given to
+ * functions as SUPABASE_JWKS. Local development only.
+ */
+export const SIGNING_KEY = {
+  kid: "local-es256-2026-12",
+  alg: "ES256",
+  privateJwk: {
+    kty: "EC",
+    crv: "P-256",
+    x: "jdePOa_cL7JnQWIgHrs_-9CbqtkZYkLvOQWWgAO9a9M",
+    y: "nFnptyeOi80gAxWqtKlZgy3ryFxzHmYmqZD02btJKEE",
+    d: "o9VhMDhalfsqppJeoKKoZtoxDjVQW_uDiswbV44XcyQ",
+  },
+};
+
+/** The JWKS hosted Auth publishes: public signing keys only (never the HS256 secret). */
+export function publicJwks() {
+  const { d: _private, ...pub } = SIGNING_KEY.privateJwk;
+  return {
+    keys: [{ ...pub, kid: SIGNING_KEY.kid, alg: SIGNING_KEY.alg, use: "sig", key_ops: ["verify"] }],
+  };
+}
+
 /**
  * Two Deno lines: `deno` (2.9) runs the tools, the tests and the offline provider; `denoEdge` is
  * the Deno 2.1 line that hosted Supabase's edge runtime runs functions on (supabase/cli#4065; no

@@ -1,6 +1,9 @@
 // The gateway on :54321 plays the part of hosted Supabase's API gateway:
-//   /rest/v1/*           → PostgREST, only with the anon or service-role key as `apikey` (Kong's
-//                          shape and CORS, as before)
+//   /rest/v1/*           → PostgREST, only with a project key as `apikey`: the legacy anon /
+//                          service-role JWTs or the new sb_publishable_… / sb_secret_… keys. A new
+//                          key is not a JWT: as hosted's gateway does, it is swapped for a JWT of
+//                          its role before PostgREST sees it (Kong's shape and CORS, as before)
+//   /auth/v1/.well-known/jwks.json → the public signing keys, as hosted Auth publishes them
 //   /functions/v1/<slug> → a worker of that function (workers.mjs), verifying the JWT first when
 //                          verify_jwt is on. Everything the function answers passes through
 //                          untouched, OPTIONS included (a function answers its own preflight, as
@@ -8,7 +11,14 @@
 // Errors the gateway itself produces for functions use hosted's shape and codes, with the code
 // also in an `sb-error-code` header (see HOSTED_ERRORS for the sources).
 import http from "node:http";
-import { ANON_KEY, JWT_SECRET, SERVICE_ROLE_KEY } from "./config.mjs";
+import {
+  ANON_KEY,
+  JWT_SECRET,
+  publicJwks,
+  PUBLISHABLE_KEY,
+  SECRET_KEY,
+  SERVICE_ROLE_KEY,
+} from "./config.mjs";
 import { verifyJwt } from "./jwt.mjs";
 
 export const CORS_HEADERS = {
@@ -87,10 +97,21 @@ function jwtFailure(req) {
   if (!h) return HOSTED_ERRORS.noAuthHeader;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   if (!m) return HOSTED_ERRORS.notBearer;
-  const v = verifyJwt(m[1], JWT_SECRET);
+  const v = verifyJwt(m[1], { secret: JWT_SECRET, jwks: JWKS });
   if (v.ok) return null;
+  // No hosted answer for a bad asymmetric (ES256) token has been recorded: it gets the same body.
   return v.reason === "malformed" ? HOSTED_ERRORS.invalidJwtFormat : HOSTED_ERRORS.invalidLegacyJwt;
 }
+
+const JWKS = publicJwks();
+
+/** The role JWT PostgREST gets for each project key sent as `apikey`. */
+const KEY_ROLE_JWT = new Map([
+  [ANON_KEY, ANON_KEY],
+  [SERVICE_ROLE_KEY, SERVICE_ROLE_KEY],
+  [PUBLISHABLE_KEY, ANON_KEY],
+  [SECRET_KEY, SERVICE_ROLE_KEY],
+]);
 
 /** Reads and drops what is left of a client's body, closing the connection past the limit. */
 function drain(req, res) {
@@ -264,19 +285,32 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
         return;
       }
       const apikey = req.headers.apikey ?? new URL(url, "http://x").searchParams.get("apikey");
-      if (apikey !== ANON_KEY && apikey !== SERVICE_ROLE_KEY) {
+      const roleJwt = KEY_ROLE_JWT.get(apikey);
+      if (!roleJwt) {
         sendError(
           res,
           401,
           "invalid_api_key",
           apikey ? "Invalid API key" : "No API key found in request",
-          "Send the project's anon or service-role key in the apikey header.",
+          "Send the project's publishable or secret key (or the legacy anon / service-role key) in the apikey header.",
         );
         return;
       }
-      // Like Kong, a request with only an apikey acts with that key's role.
-      const extra = req.headers.authorization ? {} : { authorization: `Bearer ${apikey}` };
+      // Like hosted's gateway, a request with only an apikey acts with that key's role; a new key
+      // sent as the bearer too (supabase-js does) is replaced by its role's JWT.
+      const auth = req.headers.authorization;
+      const bearerIsKey = auth !== undefined && /^Bearer\s+sb_/i.test(auth);
+      const extra = !auth || bearerIsKey ? { authorization: `Bearer ${roleJwt}` } : {};
       proxyRest(req, res, postgrestPort, url.slice("/rest/v1".length) || "/", extra);
+      return;
+    }
+    if (url === "/auth/v1/.well-known/jwks.json") {
+      res.writeHead(200, {
+        ...CORS_HEADERS,
+        "content-type": "application/json",
+        "cache-control": "public, max-age=600",
+      });
+      res.end(JSON.stringify(JWKS));
       return;
     }
     if (url === "/" || url === "/health") {

@@ -7,8 +7,11 @@ import {
   BIN,
   JWT_SECRET,
   portsFrom,
+  publicJwks,
+  PUBLISHABLE_KEY,
   readSupabaseConfig,
   ROOT,
+  SECRET_KEY,
   SERVICE_ROLE_KEY,
   withSystemCa,
 } from "./config.mjs";
@@ -110,7 +113,13 @@ export async function startStack(opts) {
         PGRST_DB_MAX_ROWS: String(config.maxRows),
         PGRST_DB_POOL: "20",
         PGRST_DB_CHANNEL_ENABLED: "true",
-        PGRST_JWT_SECRET: JWT_SECRET,
+        // Both signing keys, as a JWKS: ES256 user tokens and the HS256 legacy keys and tokens.
+        PGRST_JWT_SECRET: JSON.stringify({
+          keys: [
+            ...publicJwks().keys,
+            { kty: "oct", alg: "HS256", k: Buffer.from(JWT_SECRET).toString("base64url") },
+          ],
+        }),
         PGRST_SERVER_HOST: "127.0.0.1",
         PGRST_SERVER_PORT: String(ports.postgrest),
         PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
@@ -161,6 +170,11 @@ export async function startStack(opts) {
       SUPABASE_URL: supabaseUrl,
       SUPABASE_ANON_KEY: ANON_KEY,
       SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE_KEY,
+      // The new keys, as hosted gives them to functions: JSON objects of named keys.
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: PUBLISHABLE_KEY }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+      // The project's public signing keys (hosted sets it too); functions verify ES256 tokens with it.
+      SUPABASE_JWKS: JSON.stringify(publicJwks()),
       SUPABASE_DB_URL: dbUrl(ports.db, { ssl: false }),
       // Hosted Supabase gives functions no JWT secret, and reserves the SUPABASE_ prefix for its own
       // variables; a project may set the legacy HS256 secret under this name. Here it is set, so
@@ -223,7 +237,14 @@ export async function startStack(opts) {
         db: dbUrl(ports.db, { ssl: false }),
         provider: offline ? providerUrl : null,
       },
-      keys: { anon: ANON_KEY, serviceRole: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET },
+      keys: {
+        anon: ANON_KEY,
+        serviceRole: SERVICE_ROLE_KEY,
+        publishable: PUBLISHABLE_KEY,
+        secret: SECRET_KEY,
+        jwtSecret: JWT_SECRET,
+        jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
+      },
       // The current worker of each function (a new one after a limit ends it).
       functions: [...fnTable].map(([slug, { workers }]) => ({
         slug,

@@ -1,7 +1,8 @@
 // What tests need to talk to the stack that `npm test` started: its URLs and keys (from the
 // environment the runner sets), users created in auth.users, and access tokens signed the way
-// GoTrue signs them.
+// Auth signs them: ES256 with the stack's signing key by default, HS256 on request.
 import postgres from "postgres";
+import { PUBLISHABLE_KEY, SECRET_KEY, SIGNING_KEY } from "../../scripts/stack/config.mjs";
 
 function need(name: string): string {
   const v = Deno.env.get(name);
@@ -30,7 +31,45 @@ export const stackEnv = {
   get providerUrl() {
     return need("OFFLINE_PROVIDER_URL");
   },
+  /** The new API keys (the stack's fixed local values). */
+  publishableKey: PUBLISHABLE_KEY,
+  secretKey: SECRET_KEY,
 };
+
+/** An ES256 signing key: its kid and private JWK. */
+export interface SigningKey {
+  kid: string;
+  privateJwk: JsonWebKey;
+}
+
+/** A fresh ES256 key no project publishes (for "signed by a foreign key" cases). */
+export async function foreignSigningKey(kid = SIGNING_KEY.kid): Promise<SigningKey> {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  return { kid, privateJwk: await crypto.subtle.exportKey("jwk", pair.privateKey) };
+}
+
+/** Signs an ES256 JWT with the stack's signing key (or `key`). */
+export async function signEs256(
+  payload: Record<string, unknown>,
+  key: SigningKey = SIGNING_KEY,
+): Promise<string> {
+  const head = b64url(enc.encode(JSON.stringify({ alg: "ES256", typ: "JWT", kid: key.kid })));
+  const body = b64url(enc.encode(JSON.stringify(payload)));
+  const pk = await crypto.subtle.importKey(
+    "jwk",
+    key.privateJwk,
+    { name: "ECDSA", namedCurve: "P-256" },
+    false,
+    ["sign"],
+  );
+  const sig = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pk, enc.encode(`${head}.${body}`)),
+  );
+  return `${head}.${body}.${b64url(sig)}`;
+}
 
 const b64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -80,13 +119,22 @@ export async function createUser(
   return { id, admin: !!opts.admin, token: await userToken(id, opts) };
 }
 
-/** An access token for `userId` as GoTrue would issue it. */
+/**
+ * An access token for `userId` as Auth would issue it: ES256 with the stack's signing key, or
+ * HS256 when `alg: "HS256"` or a `secret` is given (the legacy JWT secret by default).
+ */
 export function userToken(
   userId: string,
-  opts: { admin?: boolean; ttlSeconds?: number; secret?: string } = {},
+  opts: {
+    admin?: boolean;
+    ttlSeconds?: number;
+    secret?: string;
+    alg?: "ES256" | "HS256";
+    signingKey?: SigningKey;
+  } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({
+  const payload = {
     aud: "authenticated",
     role: "authenticated",
     sub: userId,
@@ -94,5 +142,8 @@ export function userToken(
     exp: now + (opts.ttlSeconds ?? 3600),
     app_metadata: { provider: "email", ...(opts.admin ? { role: "admin" } : {}) },
     user_metadata: {},
-  }, opts.secret);
+  };
+  return opts.alg === "HS256" || opts.secret
+    ? signJwt(payload, opts.secret)
+    : signEs256(payload, opts.signingKey);
 }

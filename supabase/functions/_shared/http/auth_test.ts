@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { authenticate, verifyAccessToken } from "./auth.ts";
+import { authenticate, createJwksSource, type Jwk, verifyAccessToken } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 
 const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
@@ -68,4 +68,90 @@ Deno.test("an API key (role anon or service_role) is not a user", async () => {
       HttpError,
     );
   }
+});
+
+// --- ES256 against a JWKS (hosted's asymmetric signing keys) ---
+
+async function es256Pair(kid: string) {
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  return { kid, privateKey: pair.privateKey, jwk: { ...jwk, kid, alg: "ES256" } as Jwk };
+}
+
+async function signEs256(payload: Record<string, unknown>, key: CryptoKey, kid: string) {
+  const head = `${enc({ alg: "ES256", typ: "JWT", kid })}.${enc(payload)}`;
+  const sig = new Uint8Array(
+    await crypto.subtle.sign(
+      { name: "ECDSA", hash: "SHA-256" },
+      key,
+      new TextEncoder().encode(head),
+    ),
+  );
+  return `${head}.${
+    btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+  }`;
+}
+
+Deno.test("an ES256 token signed by a key of the JWKS is accepted", async () => {
+  const k = await es256Pair("k1");
+  const jwks = createJwksSource({ keys: [k.jwk] });
+  const claims = user();
+  const u = await authenticate(req(await signEs256(claims, k.privateKey, "k1")), { jwks });
+  assert.equal(u.id, claims.sub);
+});
+
+Deno.test("an ES256 token signed by a foreign key with the project's kid is refused (401)", async () => {
+  const ours = await es256Pair("k1");
+  const foreign = await es256Pair("k1");
+  const jwks = createJwksSource({ keys: [ours.jwk] });
+  await assert.rejects(
+    authenticate(req(await signEs256(user(), foreign.privateKey, "k1")), { jwks }),
+    (e) => e instanceof HttpError && e.status === 401,
+  );
+});
+
+Deno.test("a rotated key is fetched from the JWKS URL once, then cached", async () => {
+  const k = await es256Pair("new");
+  let fetches = 0;
+  const jwks = createJwksSource({
+    keys: [],
+    url: "https://project.example/auth/v1/.well-known/jwks.json",
+    fetch: () => {
+      fetches++;
+      return Promise.resolve(Response.json({ keys: [k.jwk] }));
+    },
+  });
+  for (let i = 0; i < 3; i++) {
+    await authenticate(req(await signEs256(user(), k.privateKey, "new")), { jwks });
+  }
+  assert.equal(fetches, 1);
+});
+
+Deno.test("an unreachable JWKS is a 503, not a 401 (a broken key source is not a bad token)", async () => {
+  const k = await es256Pair("k1");
+  const jwks = createJwksSource({
+    url: "https://project.example/auth/v1/.well-known/jwks.json",
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+  });
+  await assert.rejects(
+    authenticate(req(await signEs256(user(), k.privateKey, "k1")), { jwks }),
+    (e) => e instanceof HttpError && e.status === 503,
+  );
+});
+
+Deno.test("an HS256 token is refused where no legacy secret is configured", async () => {
+  await assert.rejects(
+    verifyAccessToken(await sign(user()), { jwks: createJwksSource({ keys: [] }) }),
+    (e) => e instanceof HttpError && e.status === 401,
+  );
+});
+
+Deno.test("an API key sent as the bearer is not a user", async () => {
+  await assert.rejects(
+    authenticate(req("sb_publishable_abc"), { secret: SECRET }),
+    (e) => e instanceof HttpError && e.status === 401,
+  );
 });

@@ -1,26 +1,67 @@
-// Who may call a back-end-only function (record-ai-operation): the project's service-role key, or
-// a dedicated shared secret. Such a function runs with verify_jwt = false — the gateway would let a
+// Who may call a back-end-only function (record-ai-operation): one of the project's secret keys
+// (`sb_secret_…`, as `apikey` — how supabase-js sends it — or as Bearer), the legacy service-role
+// key, or a dedicated shared secret. Such a function runs with verify_jwt = false — the gateway would let a
 // student's JWT through — so this check is the only one. Students' JWTs and the anon key are
 // refused with 403 (a valid key, but not one allowed here); no credential or a bad one is 401.
+import { type JwksSource, verifyAccessToken } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 
 export interface ServiceAuthOptions {
   /** LEGACY_JWT_SECRET: when set, a JWT with role service_role and a valid HS256 signature. */
   jwtSecret?: string;
-  /** SUPABASE_SERVICE_ROLE_KEY: accepted as sent (also the non-JWT `sb_secret_…` keys). */
+  /** SUPABASE_SERVICE_ROLE_KEY (legacy): accepted as sent. */
   serviceRoleKey?: string;
+  /** The values of SUPABASE_SECRET_KEYS (`sb_secret_…`). Default: read from the environment. */
+  secretKeys?: readonly string[];
   /** A dedicated secret (e.g. RECORD_AI_OPERATION_SECRET), as `x-record-secret` or Bearer. */
   sharedSecret?: string;
   /** Header that carries the shared secret. Default `x-record-secret`. */
   secretHeader?: string;
+  /** Public keys for ES256/RS256 tokens (refused as users, 403). Default: the environment's. */
+  jwks?: JwksSource;
   nowSeconds?: number;
 }
 
-export type ServiceCaller = { via: "service_role_key" | "service_role_jwt" | "shared_secret" };
+export type ServiceCaller = {
+  via: "secret_key" | "service_role_key" | "service_role_jwt" | "shared_secret";
+};
 
 const HINT =
-  "Send the project's service-role key as `Authorization: Bearer …`, or the function's " +
+  "Send one of the project's secret keys (sb_secret_…) as the apikey header, or the function's " +
   "dedicated secret in the x-record-secret header.";
+
+/** The secret keys of SUPABASE_SECRET_KEYS (a JSON object of named keys, as hosted sets it). */
+export function secretKeysFromEnv(env: Record<string, string | undefined>): string[] {
+  try {
+    const parsed = env.SUPABASE_SECRET_KEYS ? JSON.parse(env.SUPABASE_SECRET_KEYS) : {};
+    return Object.values(parsed ?? {}).filter((v): v is string =>
+      typeof v === "string" && v.length > 0
+    );
+  } catch {
+    return [];
+  }
+}
+
+let envSecretKeys: string[] | undefined;
+function defaultSecretKeys(): string[] {
+  if (!envSecretKeys) {
+    try {
+      envSecretKeys = secretKeysFromEnv(Deno.env.toObject());
+    } catch {
+      envSecretKeys = [];
+    }
+  }
+  return envSecretKeys;
+}
+
+async function isSecretKey(value: string, opts: ServiceAuthOptions): Promise<boolean> {
+  let hit = false;
+  // Compared against every key (no early exit), each in constant time.
+  for (const k of opts.secretKeys ?? defaultSecretKeys()) {
+    if (await timingSafeEqual(value, k)) hit = true;
+  }
+  return hit;
+}
 
 const unauthorized = (message: string) => new HttpError("unauthorized", message, { hint: HINT });
 const forbidden = (message: string) =>
@@ -118,11 +159,29 @@ export async function authenticateService(
     throw unauthorized(`The ${headerName} header does not match.`);
   }
 
+  // The new keys travel as `apikey` (supabase-js also copies the key into Authorization).
+  const apikey = req.headers.get("apikey");
+  if (apikey?.startsWith("sb_secret_")) {
+    if (await isSecretKey(apikey, opts)) return { via: "secret_key" };
+    throw unauthorized("The secret key is not one of this project's.");
+  }
+  if (apikey && opts.serviceRoleKey && (await timingSafeEqual(apikey, opts.serviceRoleKey))) {
+    return { via: "service_role_key" };
+  }
+
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
   if (!m) throw unauthorized("Missing authorization.");
   const token = m[1];
   if (opts.sharedSecret && (await timingSafeEqual(token, opts.sharedSecret))) {
     return { via: "shared_secret" };
+  }
+  if (token.startsWith("sb_secret_") && (await isSecretKey(token, opts))) {
+    return { via: "secret_key" };
+  }
+  if (token.startsWith("sb_publishable_") || apikey?.startsWith("sb_publishable_")) {
+    if (!decodeJwt(token)) {
+      throw forbidden("A publishable key cannot record AI operations.");
+    }
   }
   if (opts.serviceRoleKey && (await timingSafeEqual(token, opts.serviceRoleKey))) {
     return { via: "service_role_key" };
@@ -131,6 +190,14 @@ export async function authenticateService(
   const jwt = decodeJwt(token);
   if (!jwt) throw unauthorized("The key is not one this function accepts.");
   const role = jwt.claims.role;
+  if (jwt.header.alg === "ES256" || jwt.header.alg === "RS256") {
+    // A user's session token under the project's signing keys: verified (401 when it is not
+    // genuine), then refused for what it is. Service callers use keys, never these.
+    await verifyAccessToken(token, { jwks: opts.jwks, nowSeconds: opts.nowSeconds }).catch(() => {
+      throw unauthorized("The token's signature is invalid.");
+    });
+    throw forbidden(refusal(role));
+  }
   if (!opts.jwtSecret) {
     // Unverifiable: name the refusal by what the token says it is, accept nothing.
     if (role === "anon" || role === "authenticated") throw forbidden(refusal(role));

@@ -114,3 +114,32 @@ Deno.test("timingSafeEqual compares whole values of any length", async () => {
   assert.equal(await timingSafeEqual("abc", "abcd"), false);
   assert.equal(await timingSafeEqual("", "x"), false);
 });
+
+const SB_SECRET = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
+const withKeys = { ...hosted, secretKeys: [SB_SECRET] };
+
+Deno.test("a secret key (sb_secret_…) is accepted as apikey, as supabase-js sends it, and as Bearer", async () => {
+  assert.deepEqual(
+    await authenticateService(
+      req({ apikey: SB_SECRET, authorization: `Bearer ${SB_SECRET}` }),
+      withKeys,
+    ),
+    { via: "secret_key" },
+  );
+  assert.deepEqual(await authenticateService(req({ apikey: SB_SECRET }), withKeys), {
+    via: "secret_key",
+  });
+  assert.deepEqual(await authenticateService(bearer(SB_SECRET), withKeys), { via: "secret_key" });
+});
+
+Deno.test("an unknown secret key is 401 and a publishable key is 403", async () => {
+  await assert.rejects(
+    authenticateService(req({ apikey: "sb_secret_not-ours" }), withKeys),
+    (e: { status?: number }) => e.status === 401,
+  );
+  const pub = "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH";
+  await assert.rejects(
+    authenticateService(req({ apikey: pub, authorization: `Bearer ${pub}` }), withKeys),
+    (e: { status?: number }) => e.status === 403,
+  );
+});
