@@ -87,6 +87,7 @@ async function guard<T>(what: string, step: () => Promise<T>): Promise<T> {
     return await step();
   } catch (err) {
     if (err instanceof HttpError) throw err;
+    // A stalled database (timeout) or an unreachable one: never a provider call without a check.
     console.error(
       JSON.stringify({ level: "error", msg: `${what} store unavailable`, error: String(err) }),
     );
@@ -174,21 +175,72 @@ export function costCeiling(
   return formatDecimal(max, 10);
 }
 
+/** Holds of requests still running in this worker: settled at shutdown (runtime.ts). */
+const openHolds = new Map<string, string>();
+
+/** Settles every hold still open at its reserved amount (the worker is ending). */
+export async function settleOpenHolds(rt: Pick<Runtime, "store" | "log">): Promise<void> {
+  const holds = [...openHolds];
+  openHolds.clear();
+  await Promise.all(
+    holds.map(([id, amountUsd]) =>
+      rt.store.settleBudget(id, amountUsd).catch((e) =>
+        rt.log(JSON.stringify({
+          level: "error",
+          msg: "budget settle at shutdown failed",
+          reservation_id: id,
+          error: String(e),
+        }))
+      )
+    ),
+  );
+}
+
 export interface BudgetHold {
   /** Settles the reservation with the real cost, in the background. */
   settle(actualUsd: string): void;
 }
 
+/** How long a request waits for the user's other running requests to settle their holds. */
+export const HOLD_WAIT_MS = 8_000;
+const HOLD_POLL_MS = 150;
+
+/** True when the refusal is only other running requests' holds: the spend itself leaves room. */
+export function blockedByHolds(
+  r: { limitUsd: string | null; usedUsd: string | null; heldUsd?: string | null },
+  amountUsd: string,
+): boolean {
+  if (r.limitUsd == null || r.usedUsd == null || r.heldUsd == null) return false;
+  const held = Number(r.heldUsd);
+  return held > 0 && Number(r.usedUsd) - held + Number(amountUsd) <= Number(r.limitUsd);
+}
+
 /**
- * Reserves `amountUsd` of the user's budget; throws 429 `budget_exceeded` (with Retry-After until
- * the period resets) when the limit would be passed.
+ * Reserves `amountUsd` of the user's budget (the most the call can cost, so the limit is never
+ * passed). When only the holds of the user's other running requests stand in the way, waits for
+ * them to settle (up to {@link HOLD_WAIT_MS}; settled holds are usually far below their
+ * reservation), then answers 429 `rate_limited` with a Retry-After of seconds. Only when the spend
+ * itself has reached the limit is it 429 `budget_exceeded` until the period resets.
  */
 export async function reserveBudget(
-  rt: Pick<Runtime, "store" | "waitUntil" | "log">,
+  rt: Pick<Runtime, "store" | "waitUntil" | "log"> & { sleep?: (ms: number) => Promise<void> },
   a: { userId: string; platform: string; requestId: string; amountUsd: string },
 ): Promise<BudgetHold> {
-  const r = await guard("budget", () => rt.store.reserveBudget(a));
+  const sleep = rt.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
+  const waitUntilMs = Date.now() + HOLD_WAIT_MS;
+  let r = await guard("budget", () => rt.store.reserveBudget(a));
+  while (!r.ok && blockedByHolds(r, a.amountUsd) && Date.now() < waitUntilMs) {
+    await sleep(HOLD_POLL_MS);
+    r = await guard("budget", () => rt.store.reserveBudget(a));
+  }
   if (!r.ok || !r.reservationId) {
+    if (blockedByHolds(r, a.amountUsd)) {
+      throw new HttpError("rate_limited", "Your other AI requests are still running.", {
+        hint: "Your budget has room: retry when they finish (Retry-After, in seconds).",
+        retryAfterSeconds: 2,
+        details: { period: r.period, limit_usd: r.limitUsd, used_usd: r.usedUsd },
+      });
+    }
     throw new HttpError("budget_exceeded", "Your AI budget for this period is used up.", {
       hint: `It renews in ${formatWait(r.retryAfterSeconds)}.`,
       retryAfterSeconds: r.retryAfterSeconds,
@@ -197,10 +249,12 @@ export async function reserveBudget(
   }
   const id = r.reservationId;
   let settled = false;
+  openHolds.set(id, a.amountUsd);
   return {
     settle(actualUsd) {
       if (settled) return;
       settled = true;
+      openHolds.delete(id);
       rt.waitUntil(
         rt.store.settleBudget(id, actualUsd).catch((e) =>
           rt.log(

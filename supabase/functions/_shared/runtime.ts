@@ -11,7 +11,8 @@ import {
   type WaitUntil,
 } from "./ai/tracking.ts";
 import type { RoutingOptions } from "./ai/routing.ts";
-import { type ControlStore, createControlStore } from "./db.ts";
+import { type ControlStore, createControlStore, createRestControlStore } from "./db.ts";
+import { settleOpenHolds } from "./request.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,7 +24,8 @@ export interface Runtime {
   waitUntil: WaitUntil;
   now: () => Date;
   log: (line: string) => void;
-  /** Verifies JWT signatures when set (the local stack sets it; hosted relies on verify_jwt). */
+  /** LEGACY_JWT_SECRET: HS256 user tokens are verified with it (refused without it). ES256/RS256
+   * tokens are verified against the project's JWKS (see http/auth.ts, `defaultJwks`). */
   jwtSecret?: string;
   /** Deadline and timeouts for provider calls (AI_DEADLINE_MS, AI_ATTEMPT_TIMEOUT_MS, AI_MAX_WAIT_MS). */
   routing: Pick<RoutingOptions<unknown>, "deadlineMs" | "attemptTimeoutMs" | "maxWaitMs">;
@@ -36,6 +38,46 @@ function required(env: Env, name: string): string {
 }
 
 const positive = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined);
+
+function namedKeys(json: string | undefined): Record<string, string> {
+  try {
+    const parsed = json ? JSON.parse(json) : {};
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The key server-side calls use: a secret key from SUPABASE_SECRET_KEYS (its `default` entry, else
+ * the first), falling back to the legacy SUPABASE_SERVICE_ROLE_KEY, which a project can turn off.
+ */
+export function secretKeyFromEnv(env: Env): string {
+  const keys = namedKeys(env.SUPABASE_SECRET_KEYS);
+  const key = keys.default ?? Object.values(keys).find((v) => typeof v === "string" && v);
+  return key ?? required(env, "SUPABASE_SERVICE_ROLE_KEY");
+}
+
+/** The publishable key (SUPABASE_PUBLISHABLE_KEYS), falling back to the legacy anon key. */
+export function publishableKeyFromEnv(env: Env): string | undefined {
+  const keys = namedKeys(env.SUPABASE_PUBLISHABLE_KEYS);
+  return keys.default ?? Object.values(keys).find((v) => typeof v === "string" && v) ??
+    env.SUPABASE_ANON_KEY;
+}
+
+/**
+ * Where budgets and idempotency live: the Data API by default (the function holds no Postgres
+ * connection); AI_CONTROL_STORE=postgres uses AI_CONTROL_DB_URL (on hosted: the transaction
+ * pooler, port 6543) or SUPABASE_DB_URL, with AI_DB_POOL_SIZE connections (default 1).
+ */
+export function controlStoreFromEnv(env: Env): ControlStore {
+  if (env.AI_CONTROL_STORE === "postgres") {
+    return createControlStore(env.AI_CONTROL_DB_URL ?? required(env, "SUPABASE_DB_URL"), {
+      max: positive(env.AI_DB_POOL_SIZE),
+    });
+  }
+  return createRestControlStore({ url: required(env, "SUPABASE_URL"), key: secretKeyFromEnv(env) });
+}
 
 /** Routing limits from the environment; unset values keep routing's defaults. */
 export function routingFromEnv(env: Env): Runtime["routing"] {
@@ -50,32 +92,56 @@ export function routingFromEnv(env: Env): Runtime["routing"] {
  * @example const runtime = createRuntime(Deno.env.toObject());
  */
 export function createRuntime(env: Env): Runtime {
+  // The ledger writer uses a secret key: with the legacy keys turned off, a service-role JWT
+  // would make every insert fail (and only be logged).
   const supabase = createClient<Database>(
     required(env, "SUPABASE_URL"),
-    required(env, "SUPABASE_SERVICE_ROLE_KEY"),
+    secretKeyFromEnv(env),
     {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     },
   );
   const waitUntil = defaultWaitUntil();
   const log = (line: string) => console.log(line);
+  const tracker = createOperationTracker({
+    supabase: supabase as unknown as MetricsClient,
+    waitUntil,
+    log,
+  });
+  const store = controlStoreFromEnv(env);
+  onShutdown(() => shutdownFlush({ tracker, store, log }));
   return {
     env,
     clients: createProviderClients(env),
-    tracker: createOperationTracker({
-      supabase: supabase as unknown as MetricsClient,
-      waitUntil,
-      log,
-    }),
-    // Connections per function worker to Postgres (budgets, idempotency); lower it when many
-    // workers share a small database (AI_DB_POOL_SIZE).
-    store: createControlStore(required(env, "SUPABASE_DB_URL"), {
-      max: positive(env.AI_DB_POOL_SIZE),
-    }),
+    tracker,
+    store,
     waitUntil,
     now: () => new Date(),
     log,
     jwtSecret: env.LEGACY_JWT_SECRET,
     routing: routingFromEnv(env),
   };
+}
+
+/**
+ * What a worker does when the platform ends it (`beforeunload`: wall clock, memory, CPU, or an
+ * idle drop): write the queued ledger rows, then settle the holds of requests still running at
+ * their reserved amount (an upper bound of what they can have spent; unsettled, a hold would stop
+ * counting after 10 minutes while its provider calls were paid).
+ */
+export async function shutdownFlush(
+  rt: Pick<Runtime, "tracker" | "store" | "log">,
+): Promise<void> {
+  await Promise.allSettled([rt.tracker.flush(), settleOpenHolds(rt)]);
+}
+
+function onShutdown(fn: () => Promise<void>) {
+  if (typeof globalThis.addEventListener !== "function") return;
+  globalThis.addEventListener("beforeunload", (event) => {
+    const waitUntil = (globalThis as { EdgeRuntime?: { waitUntil?: WaitUntil } }).EdgeRuntime
+      ?.waitUntil;
+    const done = fn();
+    if (typeof waitUntil === "function") waitUntil(done);
+    void event;
+  });
 }

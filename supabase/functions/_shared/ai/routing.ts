@@ -33,6 +33,7 @@ import {
   DEFAULT_BASE_DELAY_MS,
   DEFAULT_MAX_WAIT_MS,
 } from "./retry.ts";
+import { requestTimeLeftMs } from "../request_clock.ts";
 
 /** Default overall deadline: well inside the edge runtime's 150 s wall clock, leaving time to
  * record the operation and answer. */
@@ -166,7 +167,13 @@ export async function runWithFallback<T>(
 ): Promise<RoutingResult<T>> {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? abortableSleep;
-  const deadlineAt = now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS);
+  // The call's own deadline, cut to what is left of the request's clock (request_clock.ts): every
+  // provider call of one request shares it.
+  const deadlineAt = now() +
+    Math.min(
+      opts.deadlineMs ?? DEFAULT_DEADLINE_MS,
+      opts.signal ? requestTimeLeftMs(opts.signal) : Infinity,
+    );
   const attemptTimeoutMs = opts.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const maxAttempts = Math.max(
     1,
