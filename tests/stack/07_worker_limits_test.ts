@@ -94,6 +94,21 @@ Deno.test("hosted's CPU and memory limits end the worker with 546; the next requ
   }
 });
 
+Deno.test("a worker that dies on its own is replaced on the next request", async () => {
+  const stack = await startLimitsStack({});
+  try {
+    const before = (await json(await fetch(`${stack.url}/pid`))).body.pid;
+    const crashed = await fetch(`${stack.url}/crash`);
+    await crashed.body?.cancel();
+    assert.ok(crashed.status >= 500, `the request in flight fails (${crashed.status})`);
+    const after = await json(await fetch(`${stack.url}/pid`));
+    assert.equal(after.status, 200, "no 503 until a restart: a fresh worker answers");
+    assert.notEqual(after.body.pid, before);
+  } finally {
+    await stack.stop();
+  }
+});
+
 Deno.test("a request with no answer within the idle timeout gets hosted's 504", async () => {
   const stack = await startLimitsStack({ idleTimeoutMs: 500 });
   try {
