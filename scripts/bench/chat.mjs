@@ -2,12 +2,16 @@
 // `npm run bench`: what process-chat adds over a direct call to the (offline) provider, and its
 // throughput under concurrent load with a count of lost ledger rows. Starts its own stack on
 // 58321… with a fresh database, so it runs beside `npm start` and `npm test`.
-//   npm run bench -- --sequential 500 --concurrency 32 --seconds 20
+//   npm run bench -- --sequential 500 --concurrency 64 --seconds 20 [--store postgres]
+// --store picks how functions reach budgets and idempotency: `data-api` (default, PostgREST
+// `.rpc()`, no connection held by functions) or `postgres` (a 1-connection pool per worker, no
+// prepared statements, as on the transaction pooler). It prints the Postgres connections the
+// function workers hold while 64 students chat.
 import http from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { PROFILES } from "../stack/config.mjs";
-import { signJwt } from "../stack/jwt.mjs";
+import { signUserJwt } from "../stack/jwt.mjs";
 import { startStack } from "../stack/index.mjs";
 import { printWorkerStats } from "../stack/workers.mjs";
 
@@ -17,7 +21,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const SEQUENTIAL = opt("--sequential", 500);
-const CONCURRENCY = opt("--concurrency", 32);
+const CONCURRENCY = opt("--concurrency", 64);
+const STORE = args.includes("--store") ? args[args.indexOf("--store") + 1] : "data-api";
 const SECONDS = opt("--seconds", 20);
 const PORT = opt("--port", 58321);
 
@@ -101,7 +106,9 @@ const stack = await startStack({
   forceOffline: true,
   fast: false,
   seed: false,
+  functionEnv: { AI_CONTROL_STORE: STORE },
 });
+console.log(`control store: ${STORE}`);
 const db = new pg.Client({ connectionString: stack.urls.db });
 await db.connect();
 try {
@@ -122,13 +129,13 @@ try {
       [userId],
     );
     tokens.push(
-      signJwt({
+      signUserJwt({
         sub: userId,
         role: "authenticated",
         aud: "authenticated",
         exp: now + 3600,
         iat: now,
-      }, stack.keys.jwtSecret),
+      }),
     );
   }
 
@@ -144,7 +151,10 @@ try {
     max_completion_tokens: 2048,
     reasoning_effort: "low",
   });
-  const headersFor = (token) => ({ authorization: `Bearer ${token}`, apikey: stack.keys.anon });
+  const headersFor = (token) => ({
+    authorization: `Bearer ${token}`,
+    apikey: stack.keys.publishable,
+  });
   const direct = () =>
     post(`${stack.urls.provider}/openai/v1/chat/completions`, {
       authorization: "Bearer offline-groq-key",
@@ -172,6 +182,24 @@ try {
   await db.query("select extensions.pg_stat_statements_reset()");
   const cpuBefore = cpuByPart(stack);
   const until = Date.now() + SECONDS * 1000;
+  // Postgres connections by client while the students chat: the function workers' own
+  // (application_name edge-functions, AI_CONTROL_STORE=postgres) and PostgREST's (fixed pool).
+  const connections = { functions: 0, postgrest: 0 };
+  const sampleDb = new pg.Client({ connectionString: stack.urls.db });
+  await sampleDb.connect();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const { rows } = await sampleDb.query(
+        `select count(*) filter (where application_name = 'edge-functions')::int as functions,
+                count(*) filter (where application_name ilike 'postgrest%')::int as postgrest
+         from pg_stat_activity where backend_type = 'client backend'`,
+      );
+      connections.functions = Math.max(connections.functions, rows[0].functions);
+      connections.postgrest = Math.max(connections.postgrest, rows[0].postgrest);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
   const t0 = performance.now();
   await Promise.all(tokens.map(async (token) => {
     while (Date.now() < until) {
@@ -184,6 +212,9 @@ try {
     }
   }));
   const elapsed = (performance.now() - t0) / 1000;
+  sampling = false;
+  await sampler;
+  await sampleDb.end();
   const cpuAfter = cpuByPart(stack);
   // Ledger writes run in the background: give them a moment, then count.
   let rows = 0;
@@ -203,6 +234,10 @@ try {
     } requests/s   (target ≥ 300)`,
   );
   console.log(`  ledger rows lost: ${ids.length - rows} of ${ids.length}   (target 0)`);
+  console.log(
+    `  Postgres connections held by function workers: ${connections.functions} at most` +
+      `   (PostgREST's fixed pool: ${connections.postgrest}; control store: ${STORE})`,
+  );
   console.log(`  CPU per answered request, by part:`);
   for (const [part, after] of Object.entries(cpuAfter).sort((a, b) => b[1] - a[1])) {
     const used = after - (cpuBefore[part] ?? 0);
