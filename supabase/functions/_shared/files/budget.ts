@@ -43,9 +43,12 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
   // 870 ms CPU and 123 MB peak RSS, 300 pages 1,240 ms and 132 MB (warm: ~850 ms a request). A longer PDF is refused from
   // its page count, before any page is read (the raw count costs ~10 ms for 2,000 pages).
   maxPdfPages: 300,
-  // The same CPU bound for pages denser than that: 900,000 characters ≈ 1.3 s of getTextContent.
-  // Below the text cap, so it is what stops a PDF; a DOCX's streaming pass is ~10× cheaper.
-  maxPdfTextChars: 900_000,
+  // The same CPU bound for pages denser than that. Through the whole request (the stream pre-scan,
+  // pdf.js, splitting into parts, the calls, a ~1 MB JSON answer with the text) 300 pages of
+  // 855,000 characters measured 1,570 ms CPU on a fresh worker: over the 1.5 s target. 700,000
+  // characters (~1 s of getTextContent) keeps the largest accepted PDF under it. Below the text
+  // cap, so it is what stops a PDF; a DOCX's streaming pass is ~10× cheaper.
+  maxPdfTextChars: 700_000,
   // pdf.js keeps a decoded stream whole and grows its buffer by doubling, so a stream costs up to
   // twice its size while it is parsed. A page's content stream is tens of KB, an embedded CJK
   // font up to ~16 MB; 32 MB leaves room for both and costs at most ~64 MB.

@@ -54,6 +54,36 @@ export function noisePng(width: number, height: number): Uint8Array {
   ]);
 }
 
+/**
+ * An RGB PNG of a smooth gradient with a little grain, like a screenshot of a photo: it deflates
+ * well, so a picture with tens of megabytes of pixel rows is a few megabytes of file.
+ */
+export function gradientPng(width: number, height: number): Uint8Array {
+  const rowLength = 1 + width * 3;
+  const raw = new Uint8Array(rowLength * height);
+  const grain = noise(4096);
+  for (let y = 0, i = 0; y < height; y++) {
+    raw[i++] = 0; // filter type "None"
+    for (let x = 0; x < width; x++) {
+      const g = grain[(x * 7 + y * 13) & 4095] >> 7;
+      raw[i++] = ((x >> 4) + g) & 0xff;
+      raw[i++] = ((y >> 4) + g) & 0xff;
+      raw[i++] = (((x + y) >> 5) + g) & 0xff;
+    }
+  }
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return concat([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", new Uint8Array(deflateSync(raw, { level: 6 }))),
+    pngChunk("IEND", new Uint8Array()),
+  ]);
+}
+
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
