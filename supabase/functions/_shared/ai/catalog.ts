@@ -15,15 +15,23 @@
  * - Cached input on retired Groq models: the facts' Groq billing rule says cached input costs 50%,
  *   so those entries carry half the input price. A period without a cached price bills cached tokens
  *   at the full input price (never below what the provider could charge).
- * - Audio billing. Groq: "billed per second … minimum of 10 seconds per request". We bill whole
- *   seconds, rounding a partial second up (increment "1"); the facts do not say how a partial second
- *   is counted, so that increment is marked uncertain. OpenAI: the facts give only a per-minute
- *   price, so we bill the real duration to the millisecond (increment "0.001", the precision of
- *   `ai_operations_metrics.billed_audio_seconds`), with no minimum; also uncertain.
- * - gpt-6-luna "rates double above 272K input tokens" is a tiered price (`longContext`): when a
- *   request's input tokens (cached included) exceed 272,000, all of that request's tokens are
- *   priced at the doubled rates. Marked uncertain: @pydantic/genai-prices (2026-09-23) says output
- *   rises only 1.5×; we follow our newer facts.
+ * - Lifecycle. A model's last price period ends at its `shutdownOn`: pricing a call on or after
+ *   that day throws `ModelRetiredError` (code `model_retired`): the provider refuses such a call
+ *   (400 model_decommissioned), so a row claiming one cannot be true (facts addendum 2026-12-01:
+ *   no source prices a retired Groq model after its shutdown). Baselines are hypothetical and use
+ *   {@link lastPricePeriodAt}, which prices a retired model at its last price.
+ * - Audio billing is data per model ({@link AudioBilling}): the billed seconds are the duration to
+ *   the millisecond (the precision of `ai_operations_metrics.billed_audio_seconds`, rounded
+ *   half-up), then the minimum. Groq: exact seconds with a 10 s minimum, and files under 0.01 s
+ *   are refused by Groq, so never billed. Groq does not say how a fraction of a second counts;
+ *   @pydantic/genai-prices and LiteLLM bill the exact duration (facts addendum 2026-12-01), so we
+ *   do too, marked uncertain. OpenAI: only a per-minute price is published; exact duration, no
+ *   minimum, also uncertain.
+ * - Long-context tiers (`longContext`): when a request's input tokens (cached included) exceed
+ *   272,000, all of that request's tokens are priced at the tier. gpt-6-sol $4.00/$0.40/$15.00 and
+ *   gpt-6-luna $0.20/$0.02/$0.75 per 1M (input and cached ×2, output ×1.5), from
+ *   @pydantic/genai-prices 0.1.8 via the facts addendum 2026-12-01: every OpenAI long-context tier
+ *   in both public price lists is ×2/×1.5, so the facts' "rates double" was the misreading.
  * - Uncertain facts stay configurable: pass a patched catalog (see {@link overrideModel}) to the
  *   look-ups and to `calculateCost`.
  *
@@ -56,10 +64,22 @@ export interface PricePeriod {
   readonly longContext?: LongContextPrice;
 }
 
-/** How audio seconds become billed seconds: round up to `audioIncrementSeconds`, then the minimum. */
+/**
+ * How audio seconds become billed seconds: rounded to `audioIncrementSeconds` (`rounding`: "up"
+ * bills a started increment in full, "nearest" rounds half-up), then raised to
+ * `minBilledAudioSeconds`. Audio shorter than `minAudioSeconds` is refused by the provider: the
+ * functions refuse it before any call, and it is never billed.
+ */
 export interface AudioBilling {
   readonly minBilledAudioSeconds: string;
   readonly audioIncrementSeconds: string;
+  readonly rounding: "up" | "nearest";
+  /** The shortest audio the provider accepts (Groq: 0.01 s); absent = any length. */
+  readonly minAudioSeconds?: string;
+  /** Where these rules come from. */
+  readonly source: string;
+  /** Which of these rules are our reading rather than the provider's words. */
+  readonly uncertain?: string;
 }
 
 export interface ModelEntry {
@@ -103,22 +123,39 @@ const GROQ_STT_URL = "https://console.groq.com/docs/speech-to-text";
 // cite for the Assistants shutdown (developers.openai.com/api/docs/...).
 const OPENAI_PRICING_URL = "https://developers.openai.com/api/docs/pricing";
 
-// Groq speech-to-text: per second, minimum 10 s per request (console.groq.com/docs/speech-to-text,
-// checked 2026-11-25). Whole-second rounding of a partial second is our reading: uncertain.
+const GENAI_PRICES = "@pydantic/genai-prices 0.1.8 (npm), via the facts addendum 2026-12-01";
+
+// Groq speech-to-text: per second, minimum 10 s per request, files from 0.01 s
+// (console.groq.com/docs/speech-to-text, checked 2026-11-25). Exact duration, not whole seconds:
+// facts addendum 2026-12-01 (genai-prices and LiteLLM bill the exact duration; no Groq source
+// says "round up").
 const GROQ_AUDIO_BILLING: AudioBilling = {
   minBilledAudioSeconds: "10",
-  audioIncrementSeconds: "1",
+  audioIncrementSeconds: "0.001",
+  rounding: "nearest",
+  minAudioSeconds: "0.01",
+  source: `${GROQ_STT_URL} (10 s minimum, 0.01 s shortest file); ${GENAI_PRICES} (exact duration)`,
+  uncertain:
+    "Groq does not say how a fraction of a second is billed; both public price lists bill the exact duration, so we do (to the ledger's millisecond)",
 };
 // OpenAI transcription: the facts give only $/minute; bill the real duration to the millisecond.
 const OPENAI_AUDIO_BILLING: AudioBilling = {
   minBilledAudioSeconds: "0",
   audioIncrementSeconds: "0.001",
+  rounding: "nearest",
+  source: `${OPENAI_PRICING_URL} (per minute)`,
+  uncertain: "only a per-minute price is published: exact duration, no minimum (our reading)",
 };
 
 // Groq vision limits (facts "Groq — limits and behaviour", console.groq.com/docs/models, checked
 // 2026-11-25): base64 image ≤ 4 MB (we read MB as 10^6 bytes, the stricter reading), ≤ 33 MP.
 const GROQ_MAX_IMAGE_BYTES = 4_000_000;
 const GROQ_MAX_IMAGE_PIXELS = 33_177_600;
+
+// Context windows of OpenAI models: the facts addendum 2026-12-01 gives gpt-4o (128,000) and
+// gpt-4.1 / gpt-4.1-mini (1,047,576); the others are @pydantic/genai-prices 0.1.8's
+// `context_window` (read 2026-12-01). Without a window the curator assumes 8,192 tokens.
+const OPENAI_WINDOW_SOURCE = `context window: ${GENAI_PRICES}`;
 
 const OPENAI_CAPABILITY_NOTE =
   "capabilities are not in the facts file's OpenAI table: chat+vision follows DESIGN.md (gpt-4.1-mini is the vision fallback, gpt-4o the seed's vision baseline)";
@@ -208,7 +245,7 @@ export const CATALOG: readonly ModelEntry[] = [
     // groq.com/pricing, checked 2026-11-25: $0.111 per audio hour.
     prices: [{ effectiveFrom: ASSUMED_EFFECTIVE_FROM, audioPerHour: "0.111" }],
     billing: GROQ_AUDIO_BILLING,
-    uncertain: "billing increment: partial seconds rounded up to whole seconds (our reading)",
+    uncertain: "billing of a fraction of a second (see billing.uncertain)",
     notes: "transcribe + translate; 10.3% WER; best Groq choice for Russian",
     source: GROQ_STT_URL,
     checkedOn: FACTS_CHECKED_ON,
@@ -220,7 +257,7 @@ export const CATALOG: readonly ModelEntry[] = [
     // groq.com/pricing, checked 2026-11-25: $0.04 per audio hour.
     prices: [{ effectiveFrom: ASSUMED_EFFECTIVE_FROM, audioPerHour: "0.04" }],
     billing: GROQ_AUDIO_BILLING,
-    uncertain: "billing increment: partial seconds rounded up to whole seconds (our reading)",
+    uncertain: "billing of a fraction of a second (see billing.uncertain)",
     notes: "transcribe only; 12% WER, faster",
     source: GROQ_STT_URL,
     checkedOn: FACTS_CHECKED_ON,
@@ -402,7 +439,7 @@ export const CATALOG: readonly ModelEntry[] = [
     shutdownOn: "2025-08-23",
     replacement: "whisper-large-v3-turbo",
     uncertain:
-      "the 10 s minimum and whole-second increment are today's Groq rules, assumed to have applied",
+      "the 10 s minimum and exact-duration billing are today's Groq rules, assumed to have applied",
     notes: "English only",
     source: GROQ_STT_URL,
     checkedOn: FACTS_CHECKED_ON,
@@ -414,6 +451,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-4o",
     provider: "openai",
     capabilities: ["chat", "vision"],
+    contextWindow: 128_000,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "2.50",
@@ -430,6 +468,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-4o-mini",
     provider: "openai",
     capabilities: ["chat", "vision"],
+    contextWindow: 128_000,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "0.15",
@@ -437,7 +476,7 @@ export const CATALOG: readonly ModelEntry[] = [
       outputPerMTok: "0.60",
     }],
     shutdownOn: "2027-01-14",
-    uncertain: OPENAI_CAPABILITY_NOTE,
+    uncertain: `${OPENAI_CAPABILITY_NOTE}; ${OPENAI_WINDOW_SOURCE}`,
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -445,6 +484,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-4.1",
     provider: "openai",
     capabilities: ["chat", "vision"],
+    contextWindow: 1_047_576,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "2.00",
@@ -460,6 +500,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-4.1-mini",
     provider: "openai",
     capabilities: ["chat", "vision"],
+    contextWindow: 1_047_576,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "0.40",
@@ -467,8 +508,12 @@ export const CATALOG: readonly ModelEntry[] = [
       outputPerMTok: "1.60",
     }],
     shutdownOn: "2027-01-14",
+    // Our choice, not OpenAI's (the facts name none): gpt-6-luna does chat and vision, is not
+    // scheduled to shut down, and costs less per token (0.10/0.01/0.50 against 0.40/0.10/1.60).
+    // It is a reasoning model: its reasoning tokens are billed as output (see config.ts).
+    replacement: "gpt-6-luna",
     uncertain: OPENAI_CAPABILITY_NOTE,
-    notes: "the OpenAI fallback for chat, vision and documents (DESIGN.md)",
+    notes: "the OpenAI fallback for chat, vision and documents until 2026-12-01 (now gpt-6-luna)",
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -476,6 +521,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-5",
     provider: "openai",
     capabilities: ["chat", "vision", "reasoning"],
+    contextWindow: 400_000,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "1.25",
@@ -483,7 +529,8 @@ export const CATALOG: readonly ModelEntry[] = [
       outputPerMTok: "10.00",
     }],
     shutdownOn: "2026-12-11",
-    uncertain: `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens`,
+    uncertain:
+      `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens; ${OPENAI_WINDOW_SOURCE}`,
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -491,6 +538,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-5-mini",
     provider: "openai",
     capabilities: ["chat", "vision", "reasoning"],
+    contextWindow: 400_000,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "0.25",
@@ -498,7 +546,8 @@ export const CATALOG: readonly ModelEntry[] = [
       outputPerMTok: "2.00",
     }],
     shutdownOn: "2026-12-11",
-    uncertain: `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens`,
+    uncertain:
+      `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens; ${OPENAI_WINDOW_SOURCE}`,
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -506,6 +555,7 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-5-nano",
     provider: "openai",
     capabilities: ["chat", "vision", "reasoning"],
+    contextWindow: 400_000,
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "0.05",
@@ -513,7 +563,8 @@ export const CATALOG: readonly ModelEntry[] = [
       outputPerMTok: "0.40",
     }],
     shutdownOn: "2026-12-11",
-    uncertain: `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens`,
+    uncertain:
+      `${OPENAI_CAPABILITY_NOTE}; reasoning because it reports reasoning_tokens; ${OPENAI_WINDOW_SOURCE}`,
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -521,15 +572,24 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-6-sol",
     provider: "openai",
     capabilities: ["chat", "vision", "reasoning"],
-    // Released 2026-09-22 (facts' OpenAI table, checked 2026-11-25).
+    contextWindow: 1_050_000,
+    // Released 2026-09-22 (facts' OpenAI table, checked 2026-11-25). Tier above 272K input
+    // tokens: $4.00 / $0.40 / $15.00 (input ×2, output ×1.5; facts addendum 2026-12-01 from
+    // @pydantic/genai-prices 0.1.8). Without it a 300K-token request was under-billed by 49 %.
     prices: [{
       effectiveFrom: "2026-09-22",
       inputPerMTok: "2.00",
       cachedInputPerMTok: "0.20",
       outputPerMTok: "10.00",
+      longContext: {
+        aboveInputTokens: 272_000,
+        inputPerMTok: "4.00",
+        cachedInputPerMTok: "0.40",
+        outputPerMTok: "15.00",
+      },
     }],
     uncertain:
-      `${OPENAI_CAPABILITY_NOTE}; @pydantic/genai-prices also lists a >272K-input tier for this model that our facts do not`,
+      `${OPENAI_CAPABILITY_NOTE}; long-context tier from ${GENAI_PRICES}, not OpenAI's page; ${OPENAI_WINDOW_SOURCE}`,
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -537,7 +597,9 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-6-luna",
     provider: "openai",
     capabilities: ["chat", "vision", "reasoning"],
-    // Facts' OpenAI table, checked 2026-11-25: "rates double above 272K input tokens".
+    contextWindow: 1_050_000,
+    // Facts' OpenAI table, checked 2026-11-25; tier above 272K input tokens: input and cached ×2,
+    // output ×1.5 = $0.75 (facts addendum 2026-12-01: "rates double" was the misreading).
     prices: [{
       effectiveFrom: ASSUMED_EFFECTIVE_FROM,
       inputPerMTok: "0.10",
@@ -547,11 +609,13 @@ export const CATALOG: readonly ModelEntry[] = [
         aboveInputTokens: 272_000,
         inputPerMTok: "0.20",
         cachedInputPerMTok: "0.02",
-        outputPerMTok: "1.00",
+        outputPerMTok: "0.75",
       },
     }],
     uncertain:
-      `${OPENAI_CAPABILITY_NOTE}; long-context tier: the facts say all rates double above 272K input tokens, @pydantic/genai-prices (2026-09-23) says output rises 1.5× (0.75); we follow the facts`,
+      `${OPENAI_CAPABILITY_NOTE}; long-context tier from ${GENAI_PRICES} (OpenAI's own page not read); ${OPENAI_WINDOW_SOURCE}`,
+    notes:
+      "the OpenAI fallback for chat, vision and documents since 2026-12-01 (replaces gpt-4.1-mini); a reasoning model",
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -601,10 +665,14 @@ export const CATALOG: readonly ModelEntry[] = [
     id: "gpt-transcribe",
     provider: "openai",
     capabilities: ["speech_to_text"],
-    prices: [],
+    // $0.27 per audio hour: @pydantic/genai-prices 0.1.8 (facts addendum 2026-12-01). Start date
+    // unknown (assumed): without a price, every OpenAI transcription from 2027-02-26 (when
+    // whisper-1 hands over to it) would have been refused pricing.
+    prices: [{ effectiveFrom: ASSUMED_EFFECTIVE_FROM, audioPerHour: "0.27" }],
     billing: OPENAI_AUDIO_BILLING,
     uncertain:
-      "named replacement for OpenAI's transcription models from 2027-02-26; price unknown, so pricing it throws UnpricedPeriodError until a period is added",
+      `price from ${GENAI_PRICES}, not OpenAI's page; billing increment: real duration to the millisecond (our reading)`,
+    notes: "named replacement for OpenAI's transcription models from 2027-02-26",
     source: OPENAI_PRICING_URL,
     checkedOn: FACTS_CHECKED_ON,
   },
@@ -628,6 +696,30 @@ export class UnpricedPeriodError extends Error {
   constructor(readonly provider: string, readonly model: string, readonly at: string) {
     super(`no price for ${provider}:${model} on ${at}`);
     this.name = "UnpricedPeriodError";
+  }
+}
+
+/**
+ * The model was shut down before the date of the call: the provider refuses such a call, so a
+ * cost for it cannot be true. Its last price period ended the day before `shutdownOn`.
+ */
+export class ModelRetiredError extends Error {
+  readonly code = "model_retired";
+  readonly hint: string;
+  constructor(
+    readonly provider: string,
+    readonly model: string,
+    readonly at: string,
+    readonly shutdownOn: string,
+    readonly replacement?: string,
+  ) {
+    super(
+      `${provider}:${model} was shut down on ${shutdownOn}: no call to it on ${at} can be priced`,
+    );
+    this.name = "ModelRetiredError";
+    this.hint = replacement
+      ? `Check the date, or report the model that served the call (its replacement is ${provider}:${replacement}).`
+      : "Check the date, or report the model that served the call.";
   }
 }
 
@@ -737,10 +829,27 @@ export function resolveModel(
 
 /**
  * The price period in force at `at` (the latest one starting on or before its UTC date), or, with
- * no `at`, the latest period. Throws `UnpricedPeriodError` when there is none.
+ * no `at`, the latest period. A model's last period ends at its `shutdownOn`: a date on or after
+ * it throws `ModelRetiredError` (code `model_retired`). Throws `UnpricedPeriodError` when no
+ * period has started.
  */
 export function pricePeriodAt(entry: ModelEntry, at?: Date): PricePeriod {
   const day = at === undefined ? undefined : utcDate(at);
+  if (day !== undefined && entry.shutdownOn !== undefined && day >= entry.shutdownOn) {
+    throw new ModelRetiredError(entry.provider, entry.id, day, entry.shutdownOn, entry.replacement);
+  }
+  return periodOn(entry, day);
+}
+
+/**
+ * Like {@link pricePeriodAt}, but a model past its shutdown keeps its last price: for baselines,
+ * which price what a call *would* have cost on the old stack, not a call that happened.
+ */
+export function lastPricePeriodAt(entry: ModelEntry, at?: Date): PricePeriod {
+  return periodOn(entry, at === undefined ? undefined : utcDate(at));
+}
+
+function periodOn(entry: ModelEntry, day: string | undefined): PricePeriod {
   let found: PricePeriod | undefined;
   for (const period of entry.prices) {
     if (day === undefined || period.effectiveFrom <= day) found = period;

@@ -96,13 +96,15 @@ Deno.test("speech models are priced per hour and carry billing rules; chat model
   }
 });
 
-Deno.test("Groq speech models bill at least 10 seconds; OpenAI's have no minimum", () => {
+Deno.test("Groq speech models bill exact seconds with a 10 s minimum, refuse under 0.01 s, and cite it", () => {
   for (const id of ["whisper-large-v3", "whisper-large-v3-turbo", "distil-whisper-large-v3-en"]) {
-    assert.deepEqual(getModel("groq", id).billing, {
-      minBilledAudioSeconds: "10",
-      audioIncrementSeconds: "1",
-    });
-    assert.match(getModel("groq", id).uncertain ?? "", /increment|minimum/);
+    const billing = getModel("groq", id).billing!;
+    assert.equal(billing.minBilledAudioSeconds, "10");
+    assert.equal(billing.audioIncrementSeconds, "0.001");
+    assert.equal(billing.rounding, "nearest");
+    assert.equal(billing.minAudioSeconds, "0.01");
+    assert.match(billing.source, /speech-to-text/);
+    assert.match(billing.uncertain ?? "", /fraction of a second/);
   }
   assert.equal(getModel("openai", "whisper-1").billing?.minBilledAudioSeconds, "0");
 });
@@ -110,7 +112,6 @@ Deno.test("Groq speech models bill at least 10 seconds; OpenAI's have no minimum
 Deno.test("only models with no price in the facts have an empty price list, and say so", () => {
   const unpriced = CATALOG.filter((m) => m.prices.length === 0).map((m) => m.id).sort();
   assert.deepEqual(unpriced, [
-    "gpt-transcribe",
     "llama-3.2-11b-vision-preview",
     "llama-3.2-90b-vision-preview",
   ]);
@@ -129,15 +130,31 @@ Deno.test("qwen3.8-27b keeps 0.80/4.00 and flags the placeholder price as uncert
   assert.equal(m.maxImagePixels, 33_177_600);
 });
 
-Deno.test("gpt-6-luna carries its long-context tier, marked uncertain", () => {
-  const p = getModel("openai", "gpt-6-luna").prices[0];
-  assert.deepEqual(p.longContext, {
+Deno.test("gpt-6 models carry the ×2 input / ×1.5 output long-context tier, marked uncertain", () => {
+  assert.deepEqual(getModel("openai", "gpt-6-luna").prices[0].longContext, {
     aboveInputTokens: 272_000,
     inputPerMTok: "0.20",
     cachedInputPerMTok: "0.02",
-    outputPerMTok: "1.00",
+    outputPerMTok: "0.75",
   });
-  assert.match(getModel("openai", "gpt-6-luna").uncertain ?? "", /272K/);
+  assert.deepEqual(getModel("openai", "gpt-6-sol").prices[0].longContext, {
+    aboveInputTokens: 272_000,
+    inputPerMTok: "4.00",
+    cachedInputPerMTok: "0.40",
+    outputPerMTok: "15.00",
+  });
+  for (const id of ["gpt-6-luna", "gpt-6-sol"]) {
+    assert.match(getModel("openai", id).uncertain ?? "", /long-context tier/);
+  }
+});
+
+Deno.test("every OpenAI chat model states its context window", () => {
+  for (const m of CATALOG) {
+    if (m.provider !== "openai" || !m.capabilities.includes("chat")) continue;
+    assert.ok((m.contextWindow ?? 0) >= 128_000, m.id);
+  }
+  assert.equal(getModel("openai", "gpt-4.1-mini").contextWindow, 1_047_576);
+  assert.equal(getModel("openai", "gpt-4o").contextWindow, 128_000);
 });
 
 Deno.test("retired models keep a price period from before their shutdown", () => {
@@ -266,12 +283,17 @@ Deno.test("modelsWithCapability lists what a router may pick, without retired mo
 
 Deno.test("overrideModel returns a patched copy and leaves CATALOG alone", () => {
   const patched = overrideModel(CATALOG, "groq", "whisper-large-v3", {
-    billing: { minBilledAudioSeconds: "10", audioIncrementSeconds: "0.001" },
+    billing: {
+      minBilledAudioSeconds: "10",
+      audioIncrementSeconds: "1",
+      rounding: "up",
+      source: "a test",
+    },
   });
   assert.equal(
     getModel("groq", "whisper-large-v3", patched).billing?.audioIncrementSeconds,
-    "0.001",
+    "1",
   );
-  assert.equal(getModel("groq", "whisper-large-v3").billing?.audioIncrementSeconds, "1");
+  assert.equal(getModel("groq", "whisper-large-v3").billing?.audioIncrementSeconds, "0.001");
   assert.throws(() => overrideModel(CATALOG, "groq", "nope", {}), UnknownModelError);
 });

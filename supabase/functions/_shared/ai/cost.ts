@@ -3,8 +3,12 @@
  *
  * Everything is BigInt decimal arithmetic (`decimal.ts`): tokens × price per 1M tokens, or billed
  * audio seconds × price per hour, summed exactly and rounded once, half-up, to 10 decimal places
- * (`ai_operations_metrics.cost_usd` is numeric(20,10)). An unknown model or a date without a price
- * throws a typed error: a call is never silently logged at $0.
+ * (`ai_operations_metrics.cost_usd` is numeric(20,10)). An unknown model, a date without a price or
+ * a date after the model's shutdown throws a typed error: a call is never silently logged at $0.
+ *
+ * A `CostResult` can stand where a number column is expected (the brief writes
+ * `cost_usd: calculateCost(…)`): its JSON form and its string form are its `cost_usd`, so
+ * supabase-js sends the exact decimal string and `Number(result)` is the cost, never NaN.
  *
  * @module
  */
@@ -12,27 +16,32 @@
 import {
   CATALOG,
   getModel,
+  lastPricePeriodAt,
   type ModelEntry,
+  ModelRetiredError,
   type PricePeriod,
   pricePeriodAt,
   type Provider,
   UnknownModelError,
   UnpricedPeriodError,
+  utcDate,
 } from "./catalog.ts";
 import {
   addDecimal,
   ceilToMultiple,
   compareDecimal,
   type Decimal,
+  DecimalError,
   decimalFromNumber,
   divideDecimal,
   formatDecimal,
   maxDecimal,
   multiplyDecimal,
   parseDecimal,
+  roundToMultiple,
 } from "./decimal.ts";
 
-export { UnknownModelError, UnpricedPeriodError };
+export { ModelRetiredError, UnknownModelError, UnpricedPeriodError };
 
 /** Chat Completions usage, from OpenAI or Groq (Groq also sends it as `x_groq.usage`). */
 export interface ChatCompletionsUsage {
@@ -77,11 +86,28 @@ export interface CostResult {
   readonly billed_audio_seconds: string | null;
   /** `effectiveFrom` of the price period used. */
   readonly price_effective_from: string;
+  /** True when the request was priced at the model's long-context tier. */
+  readonly long_context?: boolean;
+  /** `cost_usd`: what `JSON.stringify` writes where the result stands for a number. */
+  toJSON(): string;
+  /** `cost_usd`, so `Number(result)` is the cost and a template prints it. */
+  toString(): string;
 }
 
 export interface CostOptions {
   /** A patched catalog (see `overrideModel`) for uncertain prices; defaults to `CATALOG`. */
   readonly catalog?: readonly ModelEntry[];
+  /** How the period is chosen; `lastPricePeriodAt` for hypothetical (baseline) costs. */
+  readonly pricePeriod?: (entry: ModelEntry, at?: Date) => PricePeriod;
+}
+
+// The result's own fields stay enumerable (deepEqual, spreading); toJSON/toString do not.
+function costResult(fields: Omit<CostResult, "toJSON" | "toString">): CostResult {
+  const cost = fields.cost_usd;
+  return Object.defineProperties({ ...fields }, {
+    toJSON: { value: () => cost, enumerable: false },
+    toString: { value: () => cost, enumerable: false },
+  }) as CostResult;
 }
 
 /** Usage that cannot be priced as given: negative or fractional tokens, cached > input, etc. */
@@ -219,10 +245,13 @@ function tokenCost(entry: ModelEntry, period: PricePeriod, tokens: TokenCounts):
  *   uncached = prompt − cached at the input price, cached at the cached price.
  * - Responses usage: the same with `input_tokens` / `input_tokens_details.cached_tokens`;
  *   `output_tokens_details.reasoning_tokens` are already inside `output_tokens`.
- * - Audio `{ audio_seconds }`: rounded up to the model's billing increment, then raised to its
- *   minimum (Groq: 10 s), × price per hour ÷ 3600.
+ * - Audio `{ audio_seconds }`: {@link billedAudioSeconds} (Groq: exact to the millisecond, at
+ *   least 10 s; under 0.01 s nothing), × price per hour ÷ 3600.
+ * - Above a long-context tier's threshold (gpt-6: 272K input tokens), the whole request at the
+ *   tier's prices.
  *
- * Throws `UnknownModelError` (`unknown_model`), `UnpricedPeriodError` (`unpriced_period`) or
+ * Throws `UnknownModelError` (`unknown_model`), `UnpricedPeriodError` (`unpriced_period`),
+ * `ModelRetiredError` (`model_retired`: `at` is on or after the model's shutdown) or
  * `InvalidUsageError` (`invalid_usage`).
  *
  * @example
@@ -235,6 +264,10 @@ function tokenCost(entry: ModelEntry, period: PricePeriod, tokens: TokenCounts):
  * // 600 × 0.15/1e6 + 400 × 0.075/1e6 + 200 × 0.60/1e6 = "0.0002400000"
  *
  * calculateCost("groq", "whisper-large-v3", { audio_seconds: 3.2 }).billed_audio_seconds; // "10.000"
+ *
+ * // Where the brief puts it: the result stands for its cost_usd in JSON and in Number().
+ * JSON.stringify({ cost_usd: calculateCost("groq", "openai/gpt-oss-20b", usage) });
+ * // '{"cost_usd":"0.0000300000"}'
  * ```
  */
 export function calculateCost(
@@ -246,19 +279,16 @@ export function calculateCost(
 ): CostResult {
   const entry = getModel(provider, model, options.catalog ?? CATALOG);
   if (!isUsageObject(usage)) throw new InvalidUsageError("usage must be an object");
-  const period = pricePeriodAt(entry, at);
+  return priceWith(entry, (options.pricePeriod ?? pricePeriodAt)(entry, at), usage);
+}
 
+function priceWith(entry: ModelEntry, period: PricePeriod, usage: Usage): CostResult {
   if ("audio_seconds" in usage) {
     const seconds = readAudioSeconds(usage.audio_seconds);
     const pricePerHour = requirePrice(period.audioPerHour, entry, period, "audio hour");
-    const billing = entry.billing;
-    let billed = seconds;
-    if (billing) {
-      billed = ceilToMultiple(billed, billing.audioIncrementSeconds);
-      billed = maxDecimal(billed, billing.minBilledAudioSeconds);
-    }
+    const billed = billedAudioSeconds(entry, seconds);
     const cost = divideDecimal(multiplyDecimal(billed, pricePerHour), SECONDS_PER_HOUR, COST_SCALE);
-    return {
+    return costResult({
       cost_usd: formatDecimal(cost, COST_SCALE),
       input_tokens: 0,
       cached_input_tokens: 0,
@@ -266,7 +296,7 @@ export function calculateCost(
       audio_seconds: formatDecimal(seconds, SECONDS_SCALE),
       billed_audio_seconds: formatDecimal(billed, SECONDS_SCALE),
       price_effective_from: period.effectiveFrom,
-    };
+    });
   }
 
   if (!("prompt_tokens" in usage) && !("input_tokens" in usage)) {
@@ -276,7 +306,8 @@ export function calculateCost(
   }
   const tokens = readTokens(usage as ChatCompletionsUsage | ResponsesUsage);
   const cost = tokenCost(entry, period, tokens);
-  return {
+  const longContext = isLongContext(period, tokens);
+  return costResult({
     cost_usd: formatDecimal(cost, COST_SCALE),
     input_tokens: tokens.inputTokens,
     cached_input_tokens: tokens.cachedTokens,
@@ -284,40 +315,121 @@ export function calculateCost(
     audio_seconds: null,
     billed_audio_seconds: null,
     price_effective_from: period.effectiveFrom,
-  };
+    ...(longContext ? { long_context: true } : {}),
+  });
 }
 
-/** The OpenAI model the seed used for each kind of work: the baseline for the savings report. */
-export const BASELINE_MODELS: Readonly<Record<OperationType, string>> = {
-  chat: "gpt-4o",
-  vision: "gpt-4o",
-  document: "gpt-4o",
-  assistant: "gpt-4o",
-  whisper: "whisper-1",
-};
+/**
+ * The seconds a provider bills for `seconds` of audio on `entry`: audio shorter than the
+ * provider accepts (Groq: 0.01 s) is refused, so 0; otherwise rounded to the model's increment
+ * (`rounding` "nearest": half-up, "up": a started increment counts), then raised to its minimum
+ * (Groq: 10 s). A model without billing rules bills the duration as given.
+ */
+export function billedAudioSeconds(entry: ModelEntry, seconds: Decimal | string): Decimal {
+  const billing = entry.billing;
+  if (!billing) return typeof seconds === "string" ? parseDecimal(seconds) : seconds;
+  if (
+    compareDecimal(seconds, "0") === 0 ||
+    (billing.minAudioSeconds !== undefined &&
+      compareDecimal(seconds, billing.minAudioSeconds) < 0)
+  ) {
+    return parseDecimal("0");
+  }
+  const stepped = billing.rounding === "up"
+    ? ceilToMultiple(seconds, billing.audioIncrementSeconds)
+    : roundToMultiple(seconds, billing.audioIncrementSeconds);
+  return maxDecimal(stepped, billing.minBilledAudioSeconds);
+}
+
+function isLongContext(period: PricePeriod, tokens: TokenCounts): boolean {
+  return period.longContext !== undefined &&
+    tokens.inputTokens > period.longContext.aboveInputTokens;
+}
 
 /**
- * What the same usage would have cost on the OpenAI baseline (gpt-4o for chat, vision, document,
- * assistant; whisper-1 for whisper, billed on the real audio seconds with no minimum). Returns a
- * 10-decimal USD string.
+ * What the school's old stack ran for one kind of work, from `effective_from` (UTC date) until the
+ * next row for the same operation type. `provider`/`model` null: the old stack did this work the
+ * way we do now (the AI mentor and analyst were always on OpenAI), so the baseline is the call
+ * itself and no savings are claimed. The database's `public.ai_old_stack_baselines` holds the
+ * same rows, editable by admins; functions load it with `loadOldStackBaselines` (baselines.ts).
+ */
+export interface OldStackBaseline {
+  readonly operation_type: OperationType;
+  readonly effective_from: string;
+  readonly provider: Provider | null;
+  readonly model: string | null;
+}
+
+/**
+ * The old stack as the school ran it before this project (seeded the same in the migration
+ * `ai_old_stack_baselines`): GPT-4o for chat, vision and documents; transcription already on Groq
+ * whisper-large-v3 (so no voice savings are claimed); the assistants on OpenAI, as now.
+ */
+export const OLD_STACK_BASELINES: readonly OldStackBaseline[] = [
+  { operation_type: "chat", effective_from: "2024-01-01", provider: "openai", model: "gpt-4o" },
+  { operation_type: "vision", effective_from: "2024-01-01", provider: "openai", model: "gpt-4o" },
+  { operation_type: "document", effective_from: "2024-01-01", provider: "openai", model: "gpt-4o" },
+  {
+    operation_type: "whisper",
+    effective_from: "2024-01-01",
+    provider: "groq",
+    model: "whisper-large-v3",
+  },
+  { operation_type: "assistant", effective_from: "2024-01-01", provider: null, model: null },
+];
+
+/**
+ * The baseline row in force for `operationType` at `at` (without `at`: the latest). Throws
+ * `InvalidUsageError` when none has started.
+ */
+export function baselineFor(
+  operationType: OperationType,
+  at?: Date,
+  baselines: readonly OldStackBaseline[] = OLD_STACK_BASELINES,
+): OldStackBaseline {
+  const day = at === undefined ? undefined : utcDate(at);
+  let found: OldStackBaseline | undefined;
+  for (const row of baselines) {
+    if (row.operation_type !== operationType) continue;
+    if (day !== undefined && row.effective_from > day) continue;
+    if (!found || row.effective_from >= found.effective_from) found = row;
+  }
+  if (!found) {
+    throw new InvalidUsageError(
+      `no old-stack baseline for ${JSON.stringify(operationType)} on ${day ?? "any date"}`,
+    );
+  }
+  return found;
+}
+
+export interface BaselineOptions extends CostOptions {
+  /** The old stack (default {@link OLD_STACK_BASELINES}; functions pass the database's rows). */
+  readonly baselines?: readonly OldStackBaseline[];
+  /** The call's own cost: the baseline of work the old stack did the same way. */
+  readonly actualCostUsd?: string;
+}
+
+/**
+ * What the same usage would have cost on the school's old stack ({@link OLD_STACK_BASELINES}):
+ * GPT-4o for chat, vision and documents, Groq whisper-large-v3 for voice (with Groq's 10 s
+ * minimum), and the call itself for assistants (pass `actualCostUsd`). Hypothetical, so a baseline
+ * model past its shutdown keeps its last price. Returns a 10-decimal USD string.
  *
  * @example
  * ```ts
- * baselineCost("whisper", { audio_seconds: 3 }); // 3 × 0.36/3600 = "0.0003000000"
  * baselineCost("chat", { prompt_tokens: 1000, completion_tokens: 500 });
  * // 1000 × 2.50/1e6 + 500 × 10.00/1e6 = "0.0075000000"
+ * baselineCost("whisper", { audio_seconds: 3 }); // billed 10 s × 0.111/3600 = "0.0003083333"
+ * baselineCost("assistant", usage, at, { actualCostUsd: "0.0012000000" }); // "0.0012000000"
  * ```
  */
 export function baselineCost(
   operationType: OperationType,
   usage: Usage,
   at?: Date,
-  options: CostOptions = {},
+  options: BaselineOptions = {},
 ): string {
-  const model = BASELINE_MODELS[operationType];
-  if (model === undefined) {
-    throw new InvalidUsageError(`unknown operation type ${JSON.stringify(operationType)}`);
-  }
+  const baseline = baselineFor(operationType, at, options.baselines);
   const isAudio = isUsageObject(usage) && "audio_seconds" in usage;
   if (isAudio !== (operationType === "whisper")) {
     throw new InvalidUsageError(
@@ -326,5 +438,43 @@ export function baselineCost(
       } usage`,
     );
   }
-  return calculateCost("openai", model, usage, at, options).cost_usd;
+  if (baseline.provider === null || baseline.model === null) {
+    if (options.actualCostUsd === undefined) {
+      throw new InvalidUsageError(
+        `the ${operationType} baseline is the call itself: pass actualCostUsd`,
+      );
+    }
+    return formatDecimal(options.actualCostUsd, COST_SCALE);
+  }
+  return calculateCost(baseline.provider, baseline.model, usage, at, {
+    catalog: options.catalog,
+    pricePeriod: lastPricePeriodAt,
+  }).cost_usd;
+}
+
+/**
+ * A cost someone else computed (the brief's `cost_usd: calculateCost(…)`, a number, or a decimal
+ * string) as a 10-decimal USD string, or `null` when it is not a finite, non-negative amount
+ * (NaN, an object without `cost_usd`, "abc").
+ */
+export function claimedCostUsd(value: unknown): string | null {
+  let text: string;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return null;
+    text = String(value);
+  } else if (typeof value === "string") {
+    text = value;
+  } else if (isUsageObject(value) && typeof value.cost_usd === "string") {
+    text = value.cost_usd;
+  } else {
+    return null;
+  }
+  try {
+    const amount = parseDecimal(text);
+    if (compareDecimal(amount, "0") < 0) return null;
+    return formatDecimal(amount, COST_SCALE);
+  } catch (err) {
+    if (err instanceof DecimalError) return null;
+    throw err;
+  }
 }

@@ -156,6 +156,19 @@ export function ceilToMultiple(value: DecimalLike, step: DecimalLike): Decimal {
   return { units: steps * st, scale };
 }
 
+/**
+ * The multiple of `step` nearest to `value`, a tie going up (half-up): 10.0004 s to the
+ * millisecond is 10.000 s, 10.0005 s is 10.001 s. `step` must be positive.
+ */
+export function roundToMultiple(value: DecimalLike, step: DecimalLike): Decimal {
+  const x = toDecimal(value);
+  const s = toDecimal(step);
+  if (s.units <= 0n) throw new DecimalError("step must be positive");
+  const scale = Math.max(x.scale, s.scale);
+  const st = rescaleUp(s, scale);
+  return { units: divideHalfUp(rescaleUp(x, scale), st) * st, scale };
+}
+
 /** -1, 0 or 1 as `a` is less than, equal to or greater than `b`. */
 export function compareDecimal(a: DecimalLike, b: DecimalLike): -1 | 0 | 1 {
   const x = toDecimal(a);

@@ -18,10 +18,6 @@ const EXCEPTIONS: Readonly<Record<string, string>> = {
   "groq:llama-3.2-11b-vision-preview:input":
     "the facts file gives no price for this retired preview; we refuse to bill it (UnpricedPeriodError) rather than borrow one",
   "groq:llama-3.2-11b-vision-preview:output": "as above: no price in our facts",
-  "openai:gpt-6-luna:longContext":
-    "our facts (2026-11-25) say all rates double above 272K input tokens (output 1.00); genai-prices 0.1.8 (2026-09-23) has output ×1.5 (0.75)",
-  "openai:gpt-6-sol:longContext":
-    "genai-prices 0.1.8 (2026-09-23) has a >272K-input tier (2×/1.5×) that our newer facts (2026-11-25) do not list; flagged uncertain in the catalog",
 };
 
 const TOLERANCE = 1e-9;

@@ -1,5 +1,51 @@
 // Which audio duration a transcription is billed on, and how much budget to hold before it. Pure:
 // no I/O, no clock. Prices and the 10 s minimum stay in the catalog (`calculateCost` applies them).
+import { findModel, type Provider } from "../ai/catalog.ts";
+import { compareDecimal, decimalFromNumber } from "../ai/decimal.ts";
+
+/** The audio is shorter than a candidate's provider accepts: refuse it (422) before any call. */
+export interface AudioTooShort {
+  readonly ok: false;
+  readonly code: "unprocessable_audio";
+  readonly message: string;
+  readonly hint: string;
+  /** The longest minimum among the candidates, in seconds (Groq: "0.01"). */
+  readonly minAudioSeconds: string;
+}
+
+/**
+ * Whether `measuredSeconds` of audio can be sent to every candidate: Groq refuses files shorter
+ * than 0.01 s (catalog `billing.minAudioSeconds`), so such audio is refused before any provider
+ * call, and never billed (`calculateCost` prices it at 0 if it ever gets there).
+ * @example checkAudioLength(0.004, [{ provider: "groq", model: "whisper-large-v3" }]).ok // false
+ */
+export function checkAudioLength(
+  measuredSeconds: number,
+  candidates: readonly { provider: Provider; model: string }[],
+): { ok: true } | AudioTooShort {
+  let minimum: string | undefined;
+  for (const c of candidates) {
+    const min = findModel(c.provider, c.model)?.billing?.minAudioSeconds;
+    if (min !== undefined && (minimum === undefined || compareDecimal(min, minimum) > 0)) {
+      minimum = min;
+    }
+  }
+  const seconds = Number.isFinite(measuredSeconds) && measuredSeconds > 0 ? measuredSeconds : 0;
+  if (
+    seconds > 0 &&
+    (minimum === undefined || compareDecimal(decimalFromNumber(seconds), minimum) >= 0)
+  ) {
+    return { ok: true };
+  }
+  const min = minimum ?? "0";
+  return {
+    ok: false,
+    code: "unprocessable_audio",
+    message: `The recording is too short to transcribe (${seconds} s; at least ${min} s).`,
+    hint: "Record again, a little longer, and resend.",
+    minAudioSeconds: min,
+  };
+}
 
 /** A provider's duration further than this from ours is logged (seconds, or a fraction of ours). */
 export const DISAGREEMENT_SECONDS = 1;
