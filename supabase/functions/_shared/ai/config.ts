@@ -14,6 +14,7 @@ import {
   CATALOG,
   findModel,
   type ModelEntry,
+  pricePeriodAt,
   type Provider,
   resolveModel,
 } from "./catalog.ts";
@@ -74,19 +75,27 @@ export const TASK_CAPABILITY: Readonly<Record<Task, Capability>> = {
 /**
  * Defaults from DESIGN.md: Groq first, an OpenAI fallback second. Speech defaults to
  * whisper-large-v3, Groq's best choice for Russian (facts file, 2026-11-25).
+ *
+ * The OpenAI fallback for chat, vision and documents is gpt-6-luna since 2026-12-01: gpt-4.1-mini
+ * shuts down 2027-01-14. Among the catalog's OpenAI models with chat and vision, only gpt-6-sol
+ * and gpt-6-luna have no shutdown date (gpt-4o, gpt-4o-mini, gpt-4.1 end 2027-01-14, the gpt-5
+ * family 2026-12-11); luna is the cheaper by 20× (0.10 / 0.01 / 0.50 per 1M input / cached /
+ * output against sol's 2.00 / 0.20 / 10.00) and cheaper than gpt-4.1-mini (0.40 / 0.10 / 1.60),
+ * with a 1,050,000-token window. It is a reasoning model: its reasoning tokens are billed as output,
+ * so an answer may cost more tokens than gpt-4.1-mini's did.
  */
 export const DEFAULT_CANDIDATES: Readonly<Record<Task, readonly Candidate[]>> = {
   chat: [
     { provider: "groq", model: "openai/gpt-oss-120b" },
-    { provider: "openai", model: "gpt-4.1-mini" },
+    { provider: "openai", model: "gpt-6-luna" },
   ],
   vision: [
     { provider: "groq", model: "qwen/qwen3.8-27b" },
-    { provider: "openai", model: "gpt-4.1-mini" },
+    { provider: "openai", model: "gpt-6-luna" },
   ],
   document: [
     { provider: "groq", model: "openai/gpt-oss-120b" },
-    { provider: "openai", model: "gpt-4.1-mini" },
+    { provider: "openai", model: "gpt-6-luna" },
   ],
   speech: [
     { provider: "groq", model: "whisper-large-v3" },
@@ -275,4 +284,103 @@ export function candidatesFor(
     );
   }
   return { candidates, warnings, source: "default" };
+}
+
+/** One day on which a model a default route can reach could not serve or be priced. */
+export interface LifecycleGap {
+  readonly task: Task;
+  readonly provider: Provider;
+  readonly model: string;
+  /** The first day (UTC, YYYY-MM-DD) of the gap. */
+  readonly day: string;
+  readonly problem: "past_shutdown" | "unpriced" | "unknown_model";
+  readonly message: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The lifecycle check: every model a default route can reach — each default candidate and every
+ * model on its replacement chain (routing follows it when a provider answers
+ * model_decommissioned) — must have a price on each of the `days` days from `from`, and no
+ * default candidate may be past its shutdown. Returns the gaps, the first day of each per model
+ * and problem (empty = healthy). `npm test` runs it against the real clock, 60 days ahead.
+ *
+ * @example
+ * ```ts
+ * lifecycleGaps(new Date("2026-12-01"), 60); // [] once gpt-4.1-mini is no longer a default
+ * ```
+ */
+export function lifecycleGaps(
+  from: Date,
+  days: number,
+  catalog: readonly ModelEntry[] = CATALOG,
+  defaults: Readonly<Record<Task, readonly Candidate[]>> = DEFAULT_CANDIDATES,
+): LifecycleGap[] {
+  const gaps = new Map<string, LifecycleGap>();
+  const add = (gap: LifecycleGap) => {
+    const key = `${gap.task}:${gap.provider}:${gap.model}:${gap.problem}`;
+    if (!gaps.has(key)) gaps.set(key, gap);
+  };
+  const start = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  for (const task of Object.keys(defaults) as Task[]) {
+    for (const candidate of defaults[task]) {
+      // The candidate, then its replacement chain.
+      const chain: { provider: Provider; model: string; isDefault: boolean }[] = [];
+      let next: { provider: Provider; model: string } | undefined = candidate;
+      const seen = new Set<string>();
+      while (next && !seen.has(next.model)) {
+        seen.add(next.model);
+        chain.push({ ...next, isDefault: chain.length === 0 });
+        const entry = findModel(next.provider, next.model, catalog);
+        next = entry?.replacement
+          ? { provider: entry.provider, model: entry.replacement }
+          : undefined;
+      }
+      for (const link of chain) {
+        const entry = findModel(link.provider, link.model, catalog);
+        const base = { task, provider: link.provider, model: link.model };
+        if (!entry) {
+          const day = new Date(start).toISOString().slice(0, 10);
+          add({
+            ...base,
+            day,
+            problem: "unknown_model",
+            message: `${link.provider}:${link.model} is not in the catalog`,
+          });
+          continue;
+        }
+        for (let i = 0; i < days; i++) {
+          const at = new Date(start + i * DAY_MS);
+          const day = at.toISOString().slice(0, 10);
+          const retired = entry.shutdownOn !== undefined && day >= entry.shutdownOn;
+          if (retired) {
+            if (link.isDefault) {
+              add({
+                ...base,
+                day,
+                problem: "past_shutdown",
+                message:
+                  `${task}: default ${link.provider}:${link.model} shuts down on ${entry.shutdownOn}; choose another default in config.ts`,
+              });
+            }
+            continue; // past its shutdown the route moves on to the replacement, checked next
+          }
+          try {
+            pricePeriodAt(entry, at);
+          } catch (err) {
+            add({
+              ...base,
+              day,
+              problem: "unpriced",
+              message: `${task}: ${link.provider}:${link.model} has no price on ${day}: ${
+                (err as Error).message
+              }`,
+            });
+          }
+        }
+      }
+    }
+  }
+  return [...gaps.values()];
 }

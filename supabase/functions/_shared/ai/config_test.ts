@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { CATALOG, overrideModel } from "./catalog.ts";
-import { candidatesFor, configVariables, ModelConfigError } from "./config.ts";
+import {
+  candidatesFor,
+  configVariables,
+  DEFAULT_CANDIDATES,
+  lifecycleGaps,
+  ModelConfigError,
+} from "./config.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 
@@ -17,9 +23,9 @@ function configError(problem: string, entry?: string) {
 
 Deno.test("with no configuration each task gets DESIGN.md's defaults", () => {
   const expected = {
-    chat: ["groq:openai/gpt-oss-120b", "openai:gpt-4.1-mini"],
-    vision: ["groq:qwen/qwen3.8-27b", "openai:gpt-4.1-mini"],
-    document: ["groq:openai/gpt-oss-120b", "openai:gpt-4.1-mini"],
+    chat: ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"],
+    vision: ["groq:qwen/qwen3.8-27b", "openai:gpt-6-luna"],
+    document: ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"],
     speech: ["groq:whisper-large-v3", "openai:whisper-1"],
   } as const;
   for (const task of ["chat", "vision", "document", "speech"] as const) {
@@ -153,7 +159,7 @@ Deno.test("a retired vision model whose replacement is text only is dropped, not
 
 Deno.test("when every configured model is retired without a replacement, the defaults are used", () => {
   const result = candidatesFor("chat", "main", { AI_CHAT_MODELS: "groq:gemma2-9b-it" }, NOW);
-  assert.deepEqual(models(result.candidates), ["groq:openai/gpt-oss-120b", "openai:gpt-4.1-mini"]);
+  assert.deepEqual(models(result.candidates), ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"]);
   assert.equal(result.source, "default");
   assert.deepEqual(result.warnings, [
     "groq:gemma2-9b-it was shut down on 2025-10-08 and has no replacement",
@@ -163,10 +169,13 @@ Deno.test("when every configured model is retired without a replacement, the def
 });
 
 Deno.test("defaults past their shutdown are replaced or dropped too", () => {
-  // 2027-03-01: gpt-4.1-mini (2027-01-14) has no replacement; whisper-1 (2027-02-26) → gpt-transcribe
+  // 2027-03-01: a configured gpt-4.1-mini (2027-01-14) → gpt-6-luna; whisper-1 (2027-02-26) →
+  // gpt-transcribe.
   const at = new Date("2027-03-01T00:00:00Z");
-  const chat = candidatesFor("chat", "main", {}, at);
-  assert.deepEqual(models(chat.candidates), ["groq:openai/gpt-oss-120b"]);
+  const chat = candidatesFor("chat", "main", {
+    AI_CHAT_MODELS: "groq:openai/gpt-oss-120b,openai:gpt-4.1-mini",
+  }, at);
+  assert.deepEqual(models(chat.candidates), ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"]);
   assert.ok(chat.warnings.some((w) => w.includes("gpt-4.1-mini")));
   const speech = candidatesFor("speech", "main", {}, at);
   assert.deepEqual(models(speech.candidates), ["groq:whisper-large-v3", "openai:gpt-transcribe"]);
@@ -174,7 +183,7 @@ Deno.test("defaults past their shutdown are replaced or dropped too", () => {
 
 Deno.test("no model in service at all is a config error", () => {
   let patched = overrideModel(CATALOG, "groq", "openai/gpt-oss-120b", { shutdownOn: "2026-01-01" });
-  patched = overrideModel(patched, "openai", "gpt-4.1-mini", { shutdownOn: "2026-01-01" });
+  patched = overrideModel(patched, "openai", "gpt-6-luna", { shutdownOn: "2026-01-01" });
   assert.throws(
     () => candidatesFor("chat", "main", {}, NOW, patched),
     configError("no_candidates"),
@@ -192,4 +201,30 @@ Deno.test("unknown tasks and platforms are refused", () => {
     () => candidatesFor("chat", "staging", {}, NOW),
     configError("unknown_platform"),
   );
+});
+
+// The forward-looking lifecycle check, against the real clock: every model a default route can
+// reach (the defaults and their replacement chains) is priced, and no default is past its
+// shutdown, on each of the next 60 days. When it fails, the message names the model and the day.
+Deno.test("lifecycle: every model a default route can reach is priced and in service for the next 60 days", () => {
+  const gaps = lifecycleGaps(new Date(), 60);
+  assert.deepEqual(gaps.map((g) => `${g.day} ${g.message}`), []);
+});
+
+Deno.test("lifecycle check names the model and the first day of a gap", () => {
+  // gpt-4.1-mini as a default (as before 2026-12-01): past its shutdown on 2027-01-14, 44 days on.
+  const old = {
+    ...DEFAULT_CANDIDATES,
+    chat: [{ provider: "openai" as const, model: "gpt-4.1-mini" }],
+  };
+  const gaps = lifecycleGaps(new Date("2026-12-01T09:00:00Z"), 60, CATALOG, old);
+  assert.deepEqual(gaps.map((g) => [g.task, g.model, g.day, g.problem]), [
+    ["chat", "gpt-4.1-mini", "2027-01-14", "past_shutdown"],
+  ]);
+  // gpt-transcribe without a price (as before 2026-12-01): whisper-1 hands over to it.
+  const unpriced = overrideModel(CATALOG, "openai", "gpt-transcribe", { prices: [] });
+  const speech = lifecycleGaps(new Date("2026-12-01T09:00:00Z"), 60, unpriced);
+  assert.deepEqual(speech.map((g) => [g.task, g.model, g.day, g.problem]), [
+    ["speech", "gpt-transcribe", "2026-12-01", "unpriced"],
+  ]);
 });
