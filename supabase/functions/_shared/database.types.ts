@@ -5,6 +5,33 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   public: {
     Tables: {
+      ai_old_stack_baselines: {
+        Row: {
+          effective_from: string;
+          model: string | null;
+          note: string | null;
+          operation_type: string;
+          provider: string | null;
+          updated_at: string;
+        };
+        Insert: {
+          effective_from: string;
+          model?: string | null;
+          note?: string | null;
+          operation_type: string;
+          provider?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          effective_from?: string;
+          model?: string | null;
+          note?: string | null;
+          operation_type?: string;
+          provider?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [];
+      };
       ai_operations_metrics: {
         Row: {
           attempt: number;
@@ -76,6 +103,21 @@ export type Database = {
       };
     };
     Views: {
+      ai_savings_vs_old_stack: {
+        Row: {
+          baseline_cost_usd: number | null;
+          baseline_model: string | null;
+          baseline_provider: string | null;
+          cost_usd: number | null;
+          day: string | null;
+          operation_type: string | null;
+          operations: number | null;
+          platform: string | null;
+          savings_percent: number | null;
+          savings_usd: number | null;
+        };
+        Relationships: [];
+      };
       ai_savings_vs_openai: {
         Row: {
           baseline_cost_usd: number | null;

@@ -6,7 +6,7 @@
  * writes in the background). Failed attempts cost 0 with status `error`, unless the provider had
  * already spent tokens (a stream cut midway): then status `partial` with that usage's cost.
  */
-import { baselineCost, calculateCost } from "./cost.ts";
+import { baselineCost, calculateCost, type OldStackBaseline } from "./cost.ts";
 import { findModel } from "./catalog.ts";
 import { addDecimal, formatDecimal } from "./decimal.ts";
 import type { ModelTarget } from "./providers.ts";
@@ -46,6 +46,9 @@ export interface RunOperationOptions<T> extends Omit<RoutingOptions<T>, "onAttem
    * same request id: the ledger is unique on (request_id, attempt), so a voice message's curator
    * answer numbers its attempts after the transcription's. */
   attemptOffset?: number;
+  /** The old stack for `baseline_cost_usd` (default: the catalog's `OLD_STACK_BASELINES`; pass
+   * the database's rows from `loadOldStackBaselines`). */
+  baselines?: readonly OldStackBaseline[];
 }
 
 export type OperationResult<T> = RoutingResult<T> & {
@@ -72,8 +75,17 @@ export type OperationResult<T> = RoutingResult<T> & {
 export async function runAIOperation<T>(
   options: RunOperationOptions<T>,
 ): Promise<OperationResult<T>> {
-  const { context, candidates, attempt, tracker, usageOf, log, attemptOffset = 0, ...routing } =
-    options;
+  const {
+    context,
+    candidates,
+    attempt,
+    tracker,
+    usageOf,
+    log,
+    attemptOffset = 0,
+    baselines,
+    ...routing
+  } = options;
   const metrics: OperationMetric[] = [];
   const result = await runWithFallback(candidates, attempt, {
     replacementFor: catalogReplacement,
@@ -85,7 +97,7 @@ export async function runAIOperation<T>(
       const numbered = attemptOffset
         ? { ...report, attempt: report.attempt + attemptOffset }
         : report;
-      const metric = meterAttempt(context, numbered, usage ?? null, log);
+      const metric = meterAttempt(context, numbered, usage ?? null, log, baselines);
       metrics.push(metric);
       tracker.track(metric);
     },
@@ -130,6 +142,7 @@ export function meterAttempt(
   report: AttemptReport<unknown>,
   usage: OperationUsage | null,
   log: (line: string) => void = (line) => console.error(line),
+  baselines?: readonly OldStackBaseline[],
 ): OperationMetric {
   const status: OperationMetric["status"] = report.outcome === "success"
     ? "success"
@@ -186,7 +199,10 @@ export function meterAttempt(
     return metric;
   }
   try {
-    metric.baseline_cost_usd = baselineCost(context.operationType, usage, report.startedAt);
+    metric.baseline_cost_usd = baselineCost(context.operationType, usage, report.startedAt, {
+      baselines,
+      actualCostUsd: metric.cost_usd ?? undefined,
+    });
   } catch {
     metric.baseline_cost_usd = null;
   }

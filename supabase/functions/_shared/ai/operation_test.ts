@@ -155,7 +155,7 @@ Deno.test("a partial stream value is recorded as partial with its interruption",
   ]);
 });
 
-Deno.test("a transcription is billed with Groq's 10-second minimum, the baseline on real seconds", async () => {
+Deno.test("a transcription is billed with Groq's 10-second minimum, and so is its old-stack baseline", async () => {
   const { rows, tracker } = collector();
   await runAIOperation({
     context: { ...CONTEXT, operationType: "whisper", functionName: "ai-whisper" },
@@ -171,8 +171,8 @@ Deno.test("a transcription is billed with Groq's 10-second minimum, the baseline
   assert.equal(row.billed_audio_seconds, "10.000");
   // 10 s × 0.111 USD / 3600 s = 0.000308333… → half-up at 10 dp
   assert.equal(row.cost_usd, "0.0003083333");
-  // whisper-1: 3 s × 0.006 USD / 60 s = 0.0003
-  assert.equal(row.baseline_cost_usd, "0.0003000000");
+  // The old stack ran Groq whisper-large-v3 too: the same 10 s × 0.111 / 3600 = 0.0003083333
+  assert.equal(row.baseline_cost_usd, "0.0003083333");
 });
 
 Deno.test("an unpriceable model is still recorded, marked and logged, never silently free", async () => {

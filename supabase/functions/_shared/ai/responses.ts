@@ -13,7 +13,13 @@
  *
  * @module
  */
-import { baselineCost, calculateCost, InvalidUsageError, type ResponsesUsage } from "./cost.ts";
+import {
+  baselineCost,
+  calculateCost,
+  InvalidUsageError,
+  type OldStackBaseline,
+  type ResponsesUsage,
+} from "./cost.ts";
 import type { OperationMetric, OperationTracker } from "./tracking.ts";
 
 /** The part of a Responses API response object (openai npm `Response`) that the ledger needs. */
@@ -49,6 +55,8 @@ export interface ResponsesContext {
   /** When the call was made (the price period and the row's `created_at`); default
    * `response.created_at`, else `now()`. */
   readonly at?: Date;
+  /** The old stack (default `OLD_STACK_BASELINES`: an assistant's baseline is the call itself). */
+  readonly baselines?: readonly OldStackBaseline[];
 }
 
 export interface TrackResponsesContext extends ResponsesContext {
@@ -126,7 +134,10 @@ export function meterResponse(
   const cost = calculateCost(provider, model, response.usage as ResponsesUsage, context.at);
   let baseline: string | null;
   try {
-    baseline = baselineCost("assistant", response.usage as ResponsesUsage, context.at);
+    baseline = baselineCost("assistant", response.usage as ResponsesUsage, context.at, {
+      baselines: context.baselines,
+      actualCostUsd: cost.cost_usd,
+    });
   } catch {
     baseline = null; // the savings view reads null as "no savings"
   }

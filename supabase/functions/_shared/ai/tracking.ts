@@ -13,6 +13,12 @@
  * service-role key, which bypasses RLS.
  */
 
+import { createClient } from "@supabase/supabase-js";
+import { type BaselinesClient, cachedBaselines } from "./baselines.ts";
+import { CATALOG } from "./catalog.ts";
+import { claimedCostUsd, type CostResult, type OldStackBaseline, type Usage } from "./cost.ts";
+import { meterAttempt } from "./operation.ts";
+
 export const METRICS_TABLE = "ai_operations_metrics";
 export const METRIC_CONFLICT_TARGET = "request_id,attempt";
 export const UNSAVED_METRIC_LOG_TYPE = "ai_operation_metric_unsaved";
@@ -206,14 +212,190 @@ function isPermanent(error: MetricsWriteError, status: number | undefined): bool
 }
 
 /**
- * Records one metric in the background and resolves when it has been saved or logged.
- * The simple entry point when a handler has a single metric to write.
+ * One AI call as the brief's `trackAIOperation` takes it: the brief's fields first, ours as
+ * optional extras. `cost_usd` is a claim: the row is always priced from the catalog, and a claim
+ * that disagrees (or is not a number at all, like a NaN) is logged as
+ * `{"type":"ai_operation_cost_mismatch",…}`.
+ */
+export interface AIOperationMetrics {
+  // The brief's fields.
+  operation_type: OperationMetric["operation_type"];
+  platform: OperationMetric["platform"];
+  model: string;
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  /** Seconds of audio (whisper rows). */
+  audio_seconds?: number | string | null;
+  /** A number, a decimal string, or a `calculateCost` result: compared, never stored as given. */
+  cost_usd?: number | string | CostResult | null;
+  /** From the verified JWT only. */
+  user_id?: string | null;
+  function_name: string;
+  duration_ms?: number | null;
+  status?: OperationMetric["status"];
+  // Ours.
+  /** Default: the catalog's provider of `model` (the brief's models are Groq's). */
+  provider?: OperationMetric["provider"];
+  /** The provider's usage object as returned: priced exactly (cached and reasoning tokens). */
+  usage?: Usage | null;
+  cached_input_tokens?: number | null;
+  /** Default: a new random UUID (one request, one attempt). */
+  request_id?: string;
+  attempt?: number;
+  error_code?: string | null;
+  /** When the call started (the price period); default now. */
+  created_at?: string | Date;
+}
+
+/** The usage a metric describes: its `usage`, else its audio seconds or token counts. */
+function usageOfMetric(metric: AIOperationMetrics): Usage | null {
+  if (metric.usage) return metric.usage;
+  if (metric.audio_seconds !== undefined && metric.audio_seconds !== null) {
+    return { audio_seconds: metric.audio_seconds };
+  }
+  const counts = [metric.input_tokens, metric.output_tokens, metric.cached_input_tokens];
+  if (counts.every((n) => n === undefined || n === null)) return null;
+  return {
+    prompt_tokens: metric.input_tokens ?? 0,
+    completion_tokens: metric.output_tokens ?? 0,
+    prompt_tokens_details: { cached_tokens: metric.cached_input_tokens ?? 0 },
+  };
+}
+
+function providerOf(metric: AIOperationMetrics): OperationMetric["provider"] {
+  if (metric.provider) return metric.provider;
+  const providers = new Set(CATALOG.filter((m) => m.id === metric.model).map((m) => m.provider));
+  return providers.size === 1 ? [...providers][0] : "groq";
+}
+
+export interface MeterMetricOptions {
+  now?: () => Date;
+  log?: (line: string) => void;
+  baselines?: readonly OldStackBaseline[];
+}
+
+/**
+ * The ledger row of an {@link AIOperationMetrics}, priced from the catalog at its `created_at`
+ * (pure but for `crypto.randomUUID` when no `request_id` is given). A model the catalog cannot
+ * price (unknown, retired on that date) still gives a row, at 0 with the error's code, logged as
+ * `ai_operation_unpriced`, like every other metered call.
+ */
+export function meterMetric(
+  metric: AIOperationMetrics,
+  options: MeterMetricOptions = {},
+): OperationMetric {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const startedAt = metric.created_at === undefined
+    ? (options.now ?? (() => new Date()))()
+    : new Date(metric.created_at);
+  const status = metric.status ?? "success";
+  const row = meterAttempt(
+    {
+      requestId: metric.request_id ?? crypto.randomUUID(),
+      userId: metric.user_id ?? null,
+      platform: metric.platform,
+      functionName: metric.function_name,
+      operationType: metric.operation_type,
+    },
+    {
+      attempt: metric.attempt ?? 1,
+      provider: providerOf(metric),
+      model: metric.model,
+      startedAt,
+      durationMs: Math.max(0, Math.round(metric.duration_ms ?? 0)),
+      outcome: status,
+    },
+    usageOfMetric(metric),
+    log,
+    options.baselines,
+  );
+  if (metric.error_code !== undefined && metric.error_code !== null) {
+    row.error_code = metric.error_code;
+  }
+  if (metric.cost_usd !== undefined && metric.cost_usd !== null) {
+    const claimed = claimedCostUsd(metric.cost_usd);
+    if (claimed !== row.cost_usd) {
+      log(JSON.stringify({
+        type: "ai_operation_cost_mismatch",
+        claimed_cost_usd: claimed ?? String(metric.cost_usd),
+        catalog_cost_usd: row.cost_usd,
+        request_id: row.request_id,
+        attempt: row.attempt,
+        provider: row.provider,
+        model: row.model,
+        hint: "The row keeps the catalog's price; pass the provider's usage and let it price.",
+      }));
+    }
+  }
+  return row;
+}
+
+let envTracker:
+  | { tracker: OperationTracker; baselines: () => Promise<readonly OldStackBaseline[]> }
+  | undefined;
+
+// Built once per worker from SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY: the brief's one-argument
+// call has nowhere else to get a client from.
+function trackerFromEnv(): typeof envTracker {
+  if (envTracker) return envTracker;
+  const url = Deno.env.get("SUPABASE_URL");
+  const key = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
+  if (!url || !key) return undefined;
+  const supabase = createClient(url, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  envTracker = {
+    tracker: createOperationTracker({
+      supabase: supabase as unknown as MetricsClient,
+      batch: { windowMs: 0, maxRows: 1 },
+    }),
+    baselines: cachedBaselines(supabase as unknown as BaselinesClient),
+  };
+  return envTracker;
+}
+
+/**
+ * Records one AI call, priced from the catalog, and resolves with its row once it has been saved
+ * (or, with the database unreachable, logged for `scripts/metrics-replay.ts`).
+ *
+ * With one argument (the brief's form) it uses a tracker built once per worker from
+ * `SUPABASE_URL` and `SUPABASE_SERVICE_ROLE_KEY` and the admins' old-stack baselines. With `deps`,
+ * it writes through them (tests, or a handler with its own client). A passed `cost_usd` is compared
+ * with the catalog's price, and a mismatch logged; the row always holds the catalog's.
  *
  * @example
- * await trackAIOperation(metric, { supabase: serviceClient, waitUntil: defaultWaitUntil() });
+ * ```ts
+ * const response = await groq.chat.completions.create({ model, messages });
+ * await trackAIOperation({
+ *   operation_type: "chat",
+ *   platform: "main",
+ *   model,
+ *   input_tokens: response.usage.prompt_tokens,
+ *   output_tokens: response.usage.completion_tokens,
+ *   cost_usd: calculateCost("groq", model, response.usage),
+ *   user_id: user.id,
+ *   function_name: "process-chat",
+ *   duration_ms: Date.now() - started,
+ * });
+ * ```
  */
-export function trackAIOperation(metric: OperationMetric, deps: TrackerOptions): Promise<void> {
-  const tracker = createOperationTracker({ ...deps, batch: { windowMs: 0, maxRows: 1 } });
-  tracker.track(metric);
-  return tracker.flush();
+export async function trackAIOperation(
+  metric: AIOperationMetrics,
+  deps?: TrackerOptions & { baselines?: readonly OldStackBaseline[]; now?: () => Date },
+): Promise<OperationMetric> {
+  const log = deps?.log ?? ((line: string) => console.error(line));
+  const fromEnv = deps ? undefined : trackerFromEnv();
+  const baselines = deps?.baselines ?? (fromEnv ? await fromEnv.baselines() : undefined);
+  const row = meterMetric(metric, { log, baselines, now: deps?.now });
+  if (deps) {
+    const tracker = createOperationTracker({ ...deps, batch: { windowMs: 0, maxRows: 1 } });
+    tracker.track(row);
+    await tracker.flush();
+  } else if (fromEnv) {
+    fromEnv.tracker.track(row);
+    await fromEnv.tracker.flush();
+  } else {
+    log(JSON.stringify({ type: UNSAVED_METRIC_LOG_TYPE, metric: row, reason: "no_supabase_env" }));
+  }
+  return row;
 }
