@@ -105,6 +105,8 @@ async function meterAll(
     provider: string;
     model: string;
     message: string;
+    reason: "unknown_model" | "unpriced_period" | "model_retired";
+    shutdown_on?: string;
   }[] = [];
   const metrics: OperationMetric[] = [];
   for (const [i, item] of parsed.items.entries()) {
@@ -138,12 +140,20 @@ async function meterAll(
       ));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (code === "unknown_model" || code === "unpriced_period") {
+      if (
+        code === "unknown_model" || code === "unpriced_period" ||
+        code === "model_retired"
+      ) {
+        // A created_at on or after the model's shutdown: the provider refuses such calls, so the
+        // report cannot be true as given (catalog lifecycle, issue 14).
+        const shutdownOn = (err as { shutdownOn?: unknown }).shutdownOn;
         unpriced.push({
           path: label(parsed.batch, i),
           provider: item.provider,
           model: item.model,
           message: (err as Error).message,
+          reason: code,
+          ...(typeof shutdownOn === "string" ? { shutdown_on: shutdownOn } : {}),
         });
       } else if (code === "invalid_usage") {
         invalid.push({
@@ -167,6 +177,17 @@ async function meterAll(
   }
   if (unpriced.length > 0) {
     const first = unpriced[0];
+    if (first.reason === "model_retired") {
+      throw new HttpError(
+        "unpriced_model",
+        `${first.path}: ${first.provider}:${first.model} was shut down on ${first.shutdown_on}, before its created_at, so the call cannot be recorded.`,
+        {
+          hint:
+            "Nothing was recorded. Check created_at (UTC) and report the model that actually served the call.",
+          details: unpriced,
+        },
+      );
+    }
     throw new HttpError(
       "unpriced_model",
       `${first.path}: ${first.provider}:${first.model} has no price in the catalog, so it cannot be recorded.`,
