@@ -213,6 +213,8 @@ const DRAW = `
   var palette = ["#2b6cb0","#dd6b20","#38a169","#805ad5","#d53f8c","#319795","#b7791f","#4a5568","#e53e3e","#718096"];
   var color = function (i) { return palette[i % palette.length]; };
   var num = function (s) { return Number(s); };
+  // A user id too long for an axis: its first and last characters.
+  var short = function (id) { return id.length > 16 ? id.slice(0, 4) + "…" + id.slice(-6) : id; };
   Chart.defaults.animation = false;
   Chart.defaults.font.size = 11;
   var drawn = [];
@@ -234,7 +236,7 @@ const DRAW = `
   }
   bars("chart-function", r.by_function, true);
   bars("chart-model", r.by_model, true);
-  bars("chart-users", r.by_user.totals.slice(0, 10).map(function (t) { return { key: t.key.slice(0, 8), cost_usd: t.cost_usd }; }), true);
+  bars("chart-users", r.by_user.totals.slice(0, 10).map(function (t) { return { key: short(t.key), cost_usd: t.cost_usd }; }), true);
   draw("chart-savings", { type: "bar", data: { labels: r.savings.by_operation_type.map(function (s) { return s.key; }), datasets: [
     { label: "spent", backgroundColor: color(0), data: r.savings.by_operation_type.map(function (s) { return num(s.cost_usd); }) },
     { label: "old stack", backgroundColor: color(7), data: r.savings.by_operation_type.map(function (s) { return num(s.baseline_cost_usd); }) }
@@ -244,7 +246,7 @@ const DRAW = `
     { label: "requests that fell back %", borderColor: color(1), backgroundColor: color(1), data: r.daily.map(function (d) { var q = d.operations - d.fallbacks; return q > 0 ? 100 * d.fallbacks / q : 0; }) }
   ] }, options: { scales: { y: { beginAtZero: true, title: { display: true, text: "%" } } } } });
   if (r.budget.readable) {
-    draw("chart-budget", { type: "bar", data: { labels: r.budget.rows.map(function (b) { return b.user_id.slice(0, 8) + " (" + b.platform + ")"; }),
+    draw("chart-budget", { type: "bar", data: { labels: r.budget.rows.map(function (b) { return short(b.user_id) + " (" + b.platform + ")"; }),
       datasets: [{ label: "% of monthly limit", backgroundColor: r.budget.rows.map(function (b) { return num(b.percent || "0") >= 80 ? color(8) : color(2); }),
         data: r.budget.rows.map(function (b) { return num(b.percent || "0"); }) }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, suggestedMax: 100 } } } });
