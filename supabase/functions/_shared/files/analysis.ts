@@ -91,6 +91,9 @@ export interface AnalysisPlan {
   units: AnalysisUnit[];
   document: Candidate[];
   vision: Candidate[];
+  /** Who writes the combined answer when there are several units: the document models, or the
+   * vision models (chat models too) for a scan with no text, where no document model is set. */
+  combine: Candidate[];
   imageLimits: ImageLimits;
   /** The most the calls can cost together: what the budget reserves. */
   ceilingUsd: string;
@@ -232,8 +235,9 @@ export function planFileAnalysis(
   for (const u of units) {
     add(u.type === "text" ? document : vision, u.inputTokens);
   }
+  const combine = document.length > 0 ? document : vision;
   if (units.length > 1) {
-    add(document, fixedTokens + 512 + units.length * (FILE_ANSWER_TOKENS + 16));
+    add(combine, fixedTokens + 512 + units.length * (FILE_ANSWER_TOKENS + 16));
   }
   return {
     ok: true,
@@ -242,6 +246,7 @@ export function planFileAnalysis(
       units,
       document,
       vision,
+      combine,
       imageLimits: limits,
       ceilingUsd: ceiling,
     },
@@ -430,7 +435,7 @@ export async function runFileAnalysis(
     ];
     const result = await call(
       "document",
-      plan.document,
+      plan.combine,
       (target, o) =>
         chatCompletion(
           rt.clients,

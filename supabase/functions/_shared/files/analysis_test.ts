@@ -169,3 +169,15 @@ Deno.test("analysis: two 2.8 MB scans go to Groq one per call, each call under 4
     assert.ok(total + VISION_REQUEST_TEXT_BYTES <= 4_000_000 && total <= maxImageBytesPerRequest);
   }
 });
+
+Deno.test("analysis: a scan with no text is combined by the vision models when no document model is set", () => {
+  const big = (page: number) => ({ ...image(page), bytes: new Uint8Array(2_800_000) });
+  const r = planFileAnalysis(
+    { instruction: "Перескажи.", text: [], images: [big(1), big(2)] },
+    { document: [], vision: VISION },
+    AT,
+  );
+  assert.ok(r.ok);
+  assert.equal(r.plan.units.length, 2);
+  assert.deepEqual(r.plan.combine, VISION);
+});
