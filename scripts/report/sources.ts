@@ -131,7 +131,9 @@ export function dataApiSource(opts: DataApiOptions): SpendSource {
           "Use --db-url (the database reads grouped rows), or a shorter --from/--to.",
         );
       }
-      if (page.length < PAGE_ROWS) return rows;
+      // Stop on an empty page, not a short one: a project's max-rows may be below PAGE_ROWS.
+      if (page.length === 0) return rows;
+      offset += page.length - PAGE_ROWS;
     }
   }
 
