@@ -84,6 +84,16 @@ export function sampleProcess(pid) {
   }
 }
 
+/** False once the process has exited, even before Node has reaped it (state Z, a zombie). */
+function processAlive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 const round = (n) => Math.round(n * 10) / 10;
 
 /**
@@ -124,6 +134,11 @@ export class FunctionWorkers {
   /** The worker for a new request: the current one, or a fresh one (cold start). */
   acquire() {
     if (this.stopped) return Promise.reject(new Error("stack stopped"));
+    // A worker that just died on its own may not have been reaped yet (its 'exit' event can trail
+    // the failed request that saw it go): look at the process itself before routing to it.
+    if (this.current && !this.current.dead && !processAlive(this.current.pid)) {
+      this.#gone(this.current);
+    }
     if (this.current && !this.current.retired && !this.current.dead) {
       return Promise.resolve(this.current);
     }
