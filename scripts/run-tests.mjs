@@ -43,7 +43,7 @@ try {
       AI_ATTEMPT_TIMEOUT_MS: "4000",
       AI_CHAT_MODELS_TRIPWIRE: "groq:llama-3.3-70b-versatile,openai:gpt-4.1-mini",
       // Tripwire voice on the cheaper turbo model: per-platform speech routing, end to end.
-      AI_SPEECH_MODELS_TRIPWIRE: "groq:whisper-large-v3-turbo,openai:whisper-1",
+      AI_SPEECH_MODELS_TRIPWIRE: "groq:whisper-large-v3-turbo,openai:gpt-transcribe",
     },
   });
 } catch (e) {

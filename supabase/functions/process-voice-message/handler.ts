@@ -5,6 +5,7 @@
 // respond; every provider attempt is a ledger row written in the background.
 import {
   billableDuration,
+  checkAudioLength,
   reservationSeconds,
   transcriptTokenBound,
 } from "../_shared/audio/billing.ts";
@@ -173,6 +174,9 @@ export function createVoiceHandler(
           }),
         );
       }
+      // Shorter than the speech models take (Groq: 0.01 s): refused before any call, never billed.
+      const length = checkAudioLength(measured.durationSeconds, speech.candidates);
+      if (!length.ok) throw new HttpError(length.code, length.message, { hint: length.hint });
       // One reservation per request (the budget keys it by request id): the transcription at the
       // measured length plus the silent-disagreement margin, and with `reply` the curator's answer
       // to a transcript as long as the audio could hold.

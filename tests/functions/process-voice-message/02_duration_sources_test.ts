@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { transcribeVoice } from "../../../shared/index.ts";
 import { clientFor, injectFault, ledgerRows, resetProvider } from "../../_support/functions.ts";
 import { closeDb, createUser } from "../../_support/stack.ts";
-import { fixtureFile, manifest } from "./fixtures.ts";
+import { audioCost, fixtureFile, manifest } from "./fixtures.ts";
 
 const truth = (file: string) => manifest.fixtures.find((f) => f.file === file)!.durationSeconds;
 
-Deno.test("a Groq reply without duration bills the measured 14 s recording as 15 s, not $0", async () => {
+Deno.test("a Groq reply without duration bills the measured 14 s recording on its exact seconds, not $0", async () => {
   await resetProvider();
   await injectFault({
     provider: "groq",
@@ -22,15 +22,15 @@ Deno.test("a Groq reply without duration bills the measured 14 s recording as 15
     platform: "main",
   });
   assert.equal(res.provider, "groq");
-  assert.equal(res.billed_seconds, 15);
-  assert.equal(res.cost_usd, "0.0004625000", "15 s × $0.111 / 3600");
   const [row] = await ledgerRows(res.request_id);
+  assert.equal(res.billed_seconds, Number(row.audio_seconds), "the measured seconds, over 10 s");
+  assert.equal(res.cost_usd, audioCost(row.audio_seconds!, "0.111"), "s × $0.111 / 3600");
   assert.ok(
     Math.abs(Number(row.audio_seconds) - truth("long-mediarecorder.webm")) <=
       0.1,
     "the measured length is recorded",
   );
-  assert.equal(row.billed_audio_seconds, "15.000");
+  assert.equal(row.billed_audio_seconds, row.audio_seconds);
   assert.equal(row.cost_usd, res.cost_usd);
   assert.equal(
     row.error_code,
@@ -66,7 +66,7 @@ Deno.test("a short reply without duration is still billed the 10 s minimum", asy
 });
 
 Deno.test("tripwire is configured for whisper-large-v3-turbo and billed at its $0.04 per hour", async () => {
-  // The test stack sets AI_SPEECH_MODELS_TRIPWIRE=groq:whisper-large-v3-turbo,openai:whisper-1.
+  // The test stack sets AI_SPEECH_MODELS_TRIPWIRE=groq:whisper-large-v3-turbo,openai:gpt-transcribe.
   await resetProvider();
   const student = await createUser();
   const res = await transcribeVoice(clientFor(student), {
@@ -74,13 +74,10 @@ Deno.test("tripwire is configured for whisper-large-v3-turbo and billed at its $
     platform: "tripwire",
   });
   assert.equal(res.model, "whisper-large-v3-turbo");
-  assert.equal(res.billed_seconds, 15);
-  assert.equal(
-    res.cost_usd,
-    "0.0001666667",
-    "15 s × 0.04 / 3600 = 0.000166666… → half-up",
-  );
   const [row] = await ledgerRows(res.request_id);
+  assert.equal(res.billed_seconds, Number(row.audio_seconds));
+  // e.g. 14.04 s × 0.04 / 3600 = 0.000156 → 0.0001560000 (the exact seconds, half-up)
+  assert.equal(res.cost_usd, audioCost(row.audio_seconds!, "0.04"));
   assert.equal(row.platform, "tripwire");
   assert.equal(row.model, "whisper-large-v3-turbo");
   assert.equal(row.cost_usd, res.cost_usd);

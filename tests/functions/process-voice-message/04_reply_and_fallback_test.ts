@@ -48,7 +48,7 @@ Deno.test('reply: "true" (as a raw form field) returns the curator\'s answer; wh
     ),
   );
   assert.equal(rows[0].cost_usd, res.cost_usd);
-  assert.equal(rows[0].billed_audio_seconds, "15.000");
+  assert.equal(rows[0].billed_audio_seconds, rows[0].audio_seconds, "the exact seconds, over 10 s");
   assert.equal(rows[1].cost_usd, res.reply.cost_usd);
   assert.equal(rows[1].input_tokens, res.reply.usage.input_tokens);
   await closeDb();
@@ -119,7 +119,7 @@ Deno.test("when the curator cannot answer, the paid-for transcript still comes b
   await closeDb();
 });
 
-Deno.test("Groq failing every time → OpenAI whisper-1 transcribes, billed to the millisecond at $0.006/min", async () => {
+Deno.test("Groq failing every time → OpenAI gpt-transcribe transcribes, billed to the millisecond at $0.27/h", async () => {
   await resetProvider();
   await injectFault({
     provider: "groq",
@@ -133,10 +133,10 @@ Deno.test("Groq failing every time → OpenAI whisper-1 transcribes, billed to t
     platform: "main",
   });
   assert.equal(res.provider, "openai");
-  assert.equal(res.model, "whisper-1");
-  // 2.895 s × $0.006 / 60 s = 0.0002895 (no minimum on OpenAI)
+  assert.equal(res.model, "gpt-transcribe");
+  // 2.895 s × $0.27 / 3600 s = 0.000217125 (no minimum on OpenAI)
   assert.equal(res.billed_seconds, 2.895);
-  assert.equal(res.cost_usd, "0.0002895000");
+  assert.equal(res.cost_usd, "0.0002171250");
   const rows = await ledgerRows(
     res.request_id,
     (rs) => rs.some((r) => r.provider === "openai"),
@@ -154,7 +154,7 @@ Deno.test("Groq failing every time → OpenAI whisper-1 transcribes, billed to t
     last.model,
     last.status,
     last.operation_type,
-  ], ["openai", "whisper-1", "success", "whisper"]);
+  ], ["openai", "gpt-transcribe", "success", "whisper"]);
   assert.equal(last.cost_usd, res.cost_usd);
   assert.equal(last.billed_audio_seconds, "2.895");
   await resetProvider();

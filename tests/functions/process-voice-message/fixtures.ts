@@ -48,3 +48,19 @@ export function invokeVoiceForm(
 ): Promise<FormReply> {
   return invokeForm(supabase, "process-voice-message", form, headers);
 }
+
+/**
+ * What `seconds` of audio cost at `usdPerHour` (a decimal string), as a 10-dp USD string rounded
+ * half-up — the catalog's arithmetic done by hand: in units of 1e-10 USD,
+ * ms × rate × 1e10 / 3,600,000 = ms × n × 10^5 / (36 × 10^d) for a rate n / 10^d.
+ * @example audioCost("10", "0.111") // "0.0003083333"
+ */
+export function audioCost(seconds: string | number, usdPerHour: string): string {
+  const ms = BigInt(Math.round(Number(seconds) * 1000));
+  const [whole, frac = ""] = usdPerHour.split(".");
+  const n = BigInt(whole + frac);
+  const den = 36n * 10n ** BigInt(frac.length);
+  const units = (ms * n * 100000n * 2n + den) / (2n * den);
+  const s = units.toString().padStart(11, "0");
+  return `${s.slice(0, -10)}.${s.slice(-10)}`;
+}

@@ -99,7 +99,10 @@ export const DEFAULT_CANDIDATES: Readonly<Record<Task, readonly Candidate[]>> = 
   ],
   speech: [
     { provider: "groq", model: "whisper-large-v3" },
-    { provider: "openai", model: "whisper-1" },
+    // Not whisper-1: it shuts down on 2027-02-26 (the lifecycle check would name it from
+    // 2026-12-29). gpt-transcribe is its named replacement and cheaper ($0.27 against $0.36 an
+    // audio hour; its price is uncertain, see the catalog).
+    { provider: "openai", model: "gpt-transcribe" },
   ],
 };
 

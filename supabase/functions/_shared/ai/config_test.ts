@@ -26,7 +26,7 @@ Deno.test("with no configuration each task gets DESIGN.md's defaults", () => {
     chat: ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"],
     vision: ["groq:qwen/qwen3.8-27b", "openai:gpt-6-luna"],
     document: ["groq:openai/gpt-oss-120b", "openai:gpt-6-luna"],
-    speech: ["groq:whisper-large-v3", "openai:whisper-1"],
+    speech: ["groq:whisper-large-v3", "openai:gpt-transcribe"],
   } as const;
   for (const task of ["chat", "vision", "document", "speech"] as const) {
     const result = candidatesFor(task, "main", {}, NOW);
