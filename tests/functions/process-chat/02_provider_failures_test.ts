@@ -55,7 +55,11 @@ Deno.test("Groq answering 503 every time falls back to OpenAI, and the answer sa
     message: "Помоги составить план урока",
   });
   assert.equal(res.provider, "openai");
-  assert.equal(res.model, "gpt-4.1-mini");
+  assert.equal(
+    res.model,
+    "gpt-6-luna",
+    "the OpenAI fallback since gpt-4.1-mini retires on 2027-01-14",
+  );
   assert.equal(res.fallback_used, true);
   const rows = await ledgerRows(res.request_id, (rs) => rs.some((r) => r.provider === "openai"));
   const last = rows[rows.length - 1];

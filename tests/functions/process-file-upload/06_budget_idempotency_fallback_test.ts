@@ -48,7 +48,7 @@ Deno.test("Groq failing every call → OpenAI answers each part; every attempt i
   });
   assert.equal(res.method, "mixed");
   assert.equal(res.provider, "openai");
-  assert.deepEqual(res.models, ["gpt-4.1-mini"]);
+  assert.deepEqual(res.models, ["gpt-6-luna"]);
   const rows = await ledgerRows(
     res.request_id,
     (rs) => rs.filter((r) => r.status === "success").length === 3,
@@ -63,10 +63,10 @@ Deno.test("Groq failing every call → OpenAI answers each part; every attempt i
   const successes = rows.filter((r) => r.status === "success");
   assert.deepEqual(
     successes.map((r) => [r.operation_type, r.provider, r.model]),
-    [["document", "openai", "gpt-4.1-mini"], ["vision", "openai", "gpt-4.1-mini"], [
+    [["document", "openai", "gpt-6-luna"], ["vision", "openai", "gpt-6-luna"], [
       "document",
       "openai",
-      "gpt-4.1-mini",
+      "gpt-6-luna",
     ]],
   );
   assert.ok(

@@ -30,9 +30,9 @@ const image = (page: number): ImageSource => ({
 });
 
 Deno.test("analysis: the context is the smallest one a candidate states; none stated → 8K", () => {
-  assert.equal(documentContextWindow(DOCUMENT), 131_072, "gpt-4.1-mini states none");
+  assert.equal(documentContextWindow(DOCUMENT), 131_072, "gpt-oss-120b's, under gpt-4.1-mini's 1M");
   assert.equal(
-    documentContextWindow([{ provider: "openai", model: "gpt-4.1-mini" }]),
+    documentContextWindow([{ provider: "openai", model: "a-model-not-in-the-catalog" }]),
     FALLBACK_CONTEXT_WINDOW,
   );
 });
@@ -105,7 +105,7 @@ Deno.test("analysis: text past the window is split; past MAX_TEXT_PARTS windows 
   assert.ok(r.plan.units.length >= 2 && r.plan.units.every((u) => u.type === "text"));
   assert.equal(r.plan.units.map((u) => (u as { text: string }).text).join("\n\n"), long.trim());
 
-  const small = [{ provider: "openai" as const, model: "gpt-4.1-mini" }]; // 8K assumed
+  const small = [{ provider: "openai" as const, model: "a-model-not-in-the-catalog" }]; // 8K assumed
   const tooLong = planFileAnalysis({ instruction: "x", text: [{ text: long }], images: [] }, {
     document: small,
     vision: [],
