@@ -15,7 +15,7 @@ import {
 import { readJson } from "../_shared/http/body.ts";
 import { errorResponse, HttpError } from "../_shared/http/errors.ts";
 import { authenticateService } from "../_shared/http/service_auth.ts";
-import type { Env, Runtime } from "../_shared/runtime.ts";
+import { type Env, type Runtime, secretKeyFromEnv } from "../_shared/runtime.ts";
 
 export const FUNCTION_NAME = "record-ai-operation";
 /** 500 operations of ~700 bytes each fit with room to spare. */
@@ -34,10 +34,10 @@ export interface RecordRuntime extends Pick<Runtime, "env" | "now" | "log" | "jw
  */
 export function createRecordRuntime(env: Env): RecordRuntime {
   const url = env.SUPABASE_URL;
-  const key = env.SUPABASE_SERVICE_ROLE_KEY;
-  if (!url || !key) {
-    throw new Error("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set");
-  }
+  if (!url) throw new Error("SUPABASE_URL must be set");
+  // A secret key (SUPABASE_SECRET_KEYS), or the legacy service-role key while a project has it:
+  // the ledger keeps working when the legacy keys are turned off.
+  const key = secretKeyFromEnv(env);
   const supabase = createClient(url, key, {
     auth: {
       persistSession: false,
