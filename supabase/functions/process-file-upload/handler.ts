@@ -442,6 +442,7 @@ export function createFileHandler(
         provider: outcome.provider,
         models: outcome.models,
         cost_usd: spent.costUsd,
+        truncated: outcome.truncated,
       };
       return await answerJson(rt, idem, requestId, body, timer);
     } catch (err) {
