@@ -14,7 +14,9 @@ const tools = [
   ...functions.map((f) => f.entrypoint),
 ];
 const steps = [
-  [BIN.deno, ["install", "--quiet", "--config", "deno.json", "--entrypoint", ...tools]],
+  // `deno cache`, not `deno install`: install also resolves package.json's npm dependencies into
+  // deno.lock, which the next `deno test` prunes again (a lockfile that changed on every run).
+  [BIN.deno, ["cache", "--quiet", "--config", "deno.json", ...tools]],
   ...functions.map((f) => [
     BIN.denoEdge,
     ["cache", "--quiet", "--config", f.importMap, "scripts/stack/function-host.ts", f.entrypoint],
