@@ -41,6 +41,9 @@ try {
       AI_DEADLINE_MS: "6000",
       RECORD_AI_OPERATION_SECRET: "rec_test_secret_for_the_local_suite_only",
       AI_ATTEMPT_TIMEOUT_MS: "4000",
+      // A silent model commits a stream after 1 s, with keep-alive comments every 300 ms.
+      AI_STREAM_COMMIT_MS: "1000",
+      AI_STREAM_KEEPALIVE_MS: "300",
       AI_CHAT_MODELS_TRIPWIRE: "groq:llama-3.3-70b-versatile,openai:gpt-4.1-mini",
       // Tripwire voice on the cheaper turbo model: per-platform speech routing, end to end.
       AI_SPEECH_MODELS_TRIPWIRE: "groq:whisper-large-v3-turbo,openai:gpt-transcribe",

@@ -1,17 +1,17 @@
 // process-chat: the AI curator. The story of a request: preflight → authenticate → parse and
 // validate → idempotency → budget → ask the curator (streamed or not) → respond; every provider
 // attempt is recorded in the ledger in the background.
-import { type ChatDone, ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
+import { ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
 import { askCurator, planCurator } from "../_shared/curator/curator.ts";
+import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
-import { corsHeaders, preflight } from "../_shared/http/cors.ts";
+import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   answerJson,
   beginIdempotent,
-  completeIdempotent,
   costCeiling,
   idempotencyKey,
   type IdempotencyScope,
@@ -47,20 +47,6 @@ function parseRequest(bytes: Uint8Array, contentType: string | null) {
     );
   }
   return parsed.data;
-}
-
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-
-/** Replays a stored JSON result as the event stream the client asked for. */
-function replayAsStream(body: ChatResponse): Response {
-  const { reply, ...done } = body;
-  return new Response(sse("delta", { text: reply }) + sse("done", done), {
-    headers: {
-      ...corsHeaders,
-      "content-type": "text/event-stream",
-      "idempotent-replayed": "true",
-    },
-  });
 }
 
 /**
@@ -140,76 +126,14 @@ export function createChatHandler(
         return await answerJson(rt, idem, rid, body, timer);
       }
 
-      // Streamed: answer with HTTP errors until the first text arrives (routing may still retry
-      // or fall back unseen); after that, failures end the stream with an `error` event.
-      const encoder = new TextEncoder();
-      let controller!: ReadableStreamDefaultController<Uint8Array>;
-      const stream = new ReadableStream<Uint8Array>({
-        start: (c) => void (controller = c),
-      });
-      let started!: (v: boolean) => void;
-      const firstText = new Promise<boolean>((r) => (started = r));
-      const write = (s: string) => {
-        try {
-          controller.enqueue(encoder.encode(s));
-        } catch { /* the client went away */ }
-      };
-      const scope = idem;
-      idem = null; // from here on, the stream's end completes or releases the key
-      const run = askCurator(rt, ctx, plan, (text) => {
-        started(true);
-        write(sse("delta", { text }));
-      }).then(async (outcome) => {
-        hold.settle(outcome.costUsd);
-        if (!outcome.ok) {
-          started(false);
-          if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
-          const e = upstreamError(outcome.failure);
-          write(sse("error", { code: e.code, message: e.message }));
-          controller.close();
-          return outcome;
-        }
-        const done: ChatDone = {
-          request_id: rid,
-          provider: outcome.provider,
-          model: outcome.model,
-          usage: outcome.usage,
-          cost_usd: outcome.costUsd,
-          fallback_used: outcome.fallbackUsed,
-          truncated: outcome.truncated,
-        };
-        if (outcome.partial) {
-          if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
-          write(
-            sse("error", {
-              code: "upstream_unavailable",
-              message: "The answer was interrupted. Retry to get it whole.",
-            }),
-          );
-        } else {
-          if (scope) {
-            await completeIdempotent(rt, scope, 200, {
-              ...done,
-              reply: outcome.reply,
-            });
-          }
-          write(sse("done", done));
-        }
-        controller.close();
-        return outcome;
-      });
-      if (!(await firstText)) {
-        const outcome = await run;
-        if (!outcome.ok) throw upstreamError(outcome.failure);
-      }
-      rt.waitUntil(run);
-      return new Response(stream, {
-        headers: {
-          ...corsHeaders,
-          "content-type": "text/event-stream",
-          "cache-control": "no-cache",
-          "x-request-id": rid,
-        },
+      return await streamCuratorAnswer(rt, {
+        ctx,
+        plan,
+        hold,
+        scope: idem,
+        requestId: rid,
+      }, () => {
+        idem = null; // from here on, the stream's end completes or releases the key
       });
     } catch (err) {
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
