@@ -44,6 +44,18 @@ const cases: Case[] = [
   },
   { name: "no message", body: j({ platform: "main" }), status: 400, code: "invalid_request" },
   {
+    name: "a lone surrogate in the message (invalid Unicode)",
+    body: '{"platform":"main","message":"Привет \\ud800"}',
+    status: 400,
+    code: "invalid_request",
+  },
+  {
+    name: "a lone surrogate in a history turn",
+    body: '{"platform":"main","message":"Да","history":[{"role":"user","content":"\\udc00"}]}',
+    status: 400,
+    code: "invalid_request",
+  },
+  {
     name: "message of the wrong type",
     body: j({ ...ok, message: 42 }),
     status: 400,

@@ -1,5 +1,6 @@
 // The process-chat contract: validated by the function, imported by frontends through `shared/`.
 import { z } from "zod";
+import { text } from "./text.ts";
 
 export const Platform = z.enum(["main", "tripwire"]);
 export type Platform = z.infer<typeof Platform>;
@@ -9,13 +10,13 @@ export const MAX_HISTORY_TURNS = 40;
 
 export const ChatTurn = z.strictObject({
   role: z.enum(["user", "assistant"]),
-  content: z.string().max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`),
+  content: text().max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`),
 });
 export type ChatTurn = z.infer<typeof ChatTurn>;
 
 export const ChatRequest = z.strictObject({
   platform: Platform,
-  message: z.string()
+  message: text()
     .transform((s) => s.trim())
     .pipe(
       z.string()

@@ -2,6 +2,7 @@
 // `shared/`. The request is multipart/form-data: `file`, optional repeated `page_images`, and the
 // text fields below (the files are checked by their bytes on the server, never by name or type).
 import { z } from "zod";
+import { text } from "./text.ts";
 import { Platform, Provider } from "./chat.ts";
 
 /** The largest accepted file; the function reads FILE_MAX_BYTES to change it. Page images of a
@@ -17,7 +18,7 @@ export const MAX_PAGE_IMAGES = 30;
 /** The text fields of the form (everything but `file` and `page_images`). */
 export const FileFields = z.strictObject({
   platform: Platform,
-  instruction: z.string()
+  instruction: text()
     .transform((s) => s.trim())
     .pipe(
       z.string()

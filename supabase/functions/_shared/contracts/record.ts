@@ -1,6 +1,7 @@
 // The record-ai-operation contract: validated by the function, imported by the school's back-ends
 // (the AI mentor and analyst) through `shared/`.
 import { z } from "zod";
+import { text } from "./text.ts";
 import { Platform, Provider } from "./chat.ts";
 
 /** The most operations one request may carry (applied all-or-nothing). */
@@ -39,9 +40,9 @@ export const RecordOperation = z.object({
   /** The student (auth.users id) the call was made for; null for work tied to no student. */
   user_id: z.uuid("a user id (uuid) or null").nullable(),
   /** The model you requested (e.g. "gpt-4.1"): it must be in the price catalog. */
-  model: z.string().trim().min(1, "the model is empty").max(200),
+  model: text().trim().min(1, "the model is empty").max(200),
   /** Which back-end made the call, e.g. "ai-mentor", "ai-analyst". */
-  function_name: z.string().trim().min(1, "the function name is empty").max(100),
+  function_name: text().trim().min(1, "the function name is empty").max(100),
   duration_ms: z.number().int("whole milliseconds").min(0).max(2_147_483_647),
   /** The Responses `id` (`resp_…`): the idempotency key. */
   response_id: z.string().min(1, "the response id is empty").max(200)
