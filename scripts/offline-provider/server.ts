@@ -28,6 +28,7 @@
 
 import { measureAudioDuration } from "../../supabase/functions/_shared/audio/duration.ts";
 import { chatRefusal, reasoningOutput, type Refusal, transcriptionRefusal } from "./parity.ts";
+import { createOrganizationApi, type OrganizationDataset } from "./organization.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -533,6 +534,9 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
   };
 
   const faults: FaultRule[] = [];
+  // OpenAI's organization Costs and Usage APIs (admin key), for `npm run reconcile`: the dataset
+  // is set through POST /__offline/organization.
+  const organizationApi = createOrganizationApi();
   const requests: RequestLogEntry[] = [];
   /** Wakers of requests held by a hang fault, so close() can release them. */
   const hangs = new Set<() => void>();
@@ -1248,6 +1252,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     const url = new URL(req.url);
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     if (path.startsWith("/__offline/")) return control(req, path);
+    if (path.startsWith("/v1/organization/")) return organizationApi.handle(req);
 
     const provider: ProviderName = path.startsWith("/openai/v1/") ? "groq" : "openai";
     const endpoint = provider === "groq"
@@ -1322,6 +1327,14 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
         status,
         headers: { "content-type": JSON_TYPE, "x-offline-provider": "1" },
       });
+    if (path === "/__offline/organization" && req.method === "POST") {
+      try {
+        organizationApi.setDataset(await req.json() as OrganizationDataset);
+      } catch {
+        return reply(400, { error: { code: "invalid_json", message: "Body must be JSON." } });
+      }
+      return reply(200, { ok: true });
+    }
     if (path === "/__offline/faults" && req.method === "POST") {
       let body: unknown;
       try {

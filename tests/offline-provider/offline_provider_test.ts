@@ -698,3 +698,31 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+Deno.test("the organization Costs API is served for reconciliation: admin key only, dataset from the control plane", async () => {
+  await withProvider(async ({ origin }) => {
+    const dataset = {
+      costs: [{ day: "2026-11-30", line_item: "gpt-4.1-mini-2025-04-14, input", amount_usd: 0.5 }],
+      completions: [],
+      audio_transcriptions: [],
+    };
+    const set = await fetch(`${origin}/__offline/organization`, {
+      method: "POST",
+      body: JSON.stringify(dataset),
+    });
+    assert.equal(set.status, 200);
+    await set.body?.cancel();
+    const start = Date.parse("2026-11-30T00:00:00Z") / 1000;
+    const url = `${origin}/v1/organization/costs?start_time=${start}&bucket_width=1d&limit=7`;
+    const refused = await fetch(url, { headers: { authorization: "Bearer offline-openai-key" } });
+    assert.equal(refused.status, 401, "a project key is not an admin key");
+    await refused.body?.cancel();
+    const res = await fetch(url, { headers: { authorization: "Bearer sk-admin-offline" } });
+    assert.equal(res.status, 200);
+    const page = await res.json();
+    const amounts = page.data.flatMap((b: { results: { amount: { value: number } }[] }) =>
+      b.results.map((r) => r.amount.value)
+    );
+    assert.deepEqual(amounts, [0.5]);
+  });
+});
