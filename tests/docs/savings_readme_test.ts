@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { savingsTable } from "../../scripts/docs-savings.ts";
 
 const fold = (row: string) =>
-  row.split("|").map((cell) => cell.trim()).filter((cell, i, all) => i > 0 && i < all.length - 1)
+  row.split("|").map((cell) => cell.trim()).filter((_, i, all) => i > 0 && i < all.length - 1)
     .join("|");
 
 Deno.test("the README's savings table is what npm run docs:savings prints for 2026-12-01", async () => {

@@ -10,6 +10,28 @@ import {
 import { closeDb, createUser, type TestUser } from "../../_support/stack.ts";
 import { fixtureBytes, fixtureFile, invokeVoiceForm } from "./fixtures.ts";
 
+/** A 16 kHz mono 16-bit PCM WAV of `seconds` of silence (a RIFF header and its samples). */
+function wav(seconds: number): Uint8Array<ArrayBuffer> {
+  const samples = Math.round(16_000 * seconds);
+  const out = new Uint8Array(44 + samples * 2);
+  const v = new DataView(out.buffer);
+  const ascii = (at: number, s: string) =>
+    [...s].forEach((c, i) => (out[at + i] = c.charCodeAt(0)));
+  ascii(0, "RIFF");
+  v.setUint32(4, 36 + samples * 2, true);
+  ascii(8, "WAVEfmt ");
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 1, true); // PCM
+  v.setUint16(22, 1, true); // mono
+  v.setUint32(24, 16_000, true);
+  v.setUint32(28, 32_000, true); // bytes a second
+  v.setUint16(32, 2, true); // block align
+  v.setUint16(34, 16, true); // bits a sample
+  ascii(36, "data");
+  v.setUint32(40, samples * 2, true);
+  return out;
+}
+
 const PNG = new Uint8Array([
   0x89,
   0x50,
@@ -135,6 +157,13 @@ const cases: Case[] = [
         ),
         platform: "main",
       }),
+    status: 422,
+    code: "unprocessable_audio",
+  },
+  {
+    name: "a 5 ms recording (Groq refuses audio under 0.01 s; it is never billed)",
+    form: () =>
+      form({ file: new File([wav(0.005)], "voice.wav", { type: "audio/wav" }), platform: "main" }),
     status: 422,
     code: "unprocessable_audio",
   },
