@@ -8,15 +8,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { build } from "esbuild";
-import chromium from "@sparticuz/chromium";
 import puppeteer from "puppeteer-core";
+import { CHROMIUM_ARGS, unpackedChromium } from "../../scripts/browser/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const t0 = Date.now();
@@ -47,47 +46,12 @@ const server = createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
-/**
- * The packaged Chromium, unpacked once per package version under node_modules/.cache (which
- * `npm ci` starts afresh). @sparticuz/chromium unpacks into os.tmpdir(), and would reuse any
- * /tmp/chromium it finds, whatever its version: TMPDIR points it at a staging folder, renamed into
- * place only when complete, so an interrupted or concurrent first run never leaves half a browser.
- */
-async function unpackedChromium() {
-  const pkg = join(ROOT, "node_modules/@sparticuz/chromium");
-  const { version } = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
-  const dir = join(ROOT, "node_modules/.cache/sparticuz-chromium", version);
-  if (!existsSync(join(dir, "chromium"))) {
-    const staging = `${dir}.staging-${process.pid}`;
-    await mkdir(staging, { recursive: true });
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = staging;
-    try {
-      await chromium.executablePath(join(pkg, "bin"));
-    } finally {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    }
-    await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
-  }
-  return join(dir, "chromium");
-}
-
 const userDataDir = await mkdtemp(join(tmpdir(), "downscale-chromium-"));
 const browser = await puppeteer.launch({
   executablePath: await unpackedChromium(),
   headless: true,
   userDataDir,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 page.on("pageerror", (e) => console.error(`# page error: ${e.message}`));

@@ -9,16 +9,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import process from "node:process";
 import pg from "pg";
-import chromium from "@sparticuz/chromium";
 import puppeteer from "puppeteer-core";
+import { CHROMIUM_ARGS, unpackedChromium } from "../../scripts/browser/chromium.mjs";
 import { signUserJwt } from "../../scripts/stack/jwt.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -132,42 +131,13 @@ const viaApi = await report(OUT, [
 const viaDbDir = join(OUT, "db");
 const viaDb = await report(viaDbDir, ["--db-url", DB_URL]);
 
-/** The packaged Chromium, unpacked once per version (as tests/browser/downscale_browser.mjs). */
-async function unpackedChromium() {
-  const pkg = join(ROOT, "node_modules/@sparticuz/chromium");
-  const { version } = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
-  const dir = join(ROOT, "node_modules/.cache/sparticuz-chromium", version);
-  if (!existsSync(join(dir, "chromium"))) {
-    const staging = `${dir}.staging-${process.pid}`;
-    await mkdir(staging, { recursive: true });
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = staging;
-    try {
-      await chromium.executablePath(join(pkg, "bin"));
-    } finally {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    }
-    await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
-  }
-  return join(dir, "chromium");
-}
-
 const userDataDir = await mkdtemp(join(tmpdir(), "report-chromium-"));
 const browser = await puppeteer.launch({
   executablePath: await unpackedChromium(),
   headless: true,
   userDataDir,
   defaultViewport: { width: 1280, height: 900 },
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 const pageErrors = [];

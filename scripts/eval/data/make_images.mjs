@@ -5,14 +5,12 @@
 // (fonts-dejavu-core), embedded as data URLs so the page needs no system font lookup.
 //   node scripts/eval/data/make_images.mjs      (writes eval/data/vision/*.png|jpg + manifest.json)
 // Run once on 2026-12-01; the PNGs are committed, so the suite needs neither Chromium nor fonts.
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import process from "node:process";
-import chromium from "@sparticuz/chromium";
 import puppeteer from "puppeteer-core";
+import { CHROMIUM_ARGS, unpackedChromium } from "../../browser/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const OUT = join(ROOT, "eval/data/vision");
@@ -56,26 +54,6 @@ const IMAGES = [
       "Ошибка: деление на ноль\nПроверьте знаменатель перед вызовом функции.\nСтрока 42, файл расчёт.py",
   },
 ];
-
-async function unpackedChromium() {
-  const pkg = join(ROOT, "node_modules/@sparticuz/chromium");
-  const { version } = JSON.parse(await readFile(join(pkg, "package.json"), "utf8"));
-  const dir = join(ROOT, "node_modules/.cache/sparticuz-chromium", version);
-  if (!existsSync(join(dir, "chromium"))) {
-    const staging = `${dir}.staging-${process.pid}`;
-    await mkdir(staging, { recursive: true });
-    const savedTmp = process.env.TMPDIR;
-    process.env.TMPDIR = staging;
-    try {
-      await chromium.executablePath(join(pkg, "bin"));
-    } finally {
-      if (savedTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = savedTmp;
-    }
-    await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
-  }
-  return join(dir, "chromium");
-}
 
 const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -123,13 +101,7 @@ const browser = await puppeteer.launch({
   executablePath: await unpackedChromium(),
   headless: true,
   userDataDir,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--font-render-hinting=none",
-  ],
+  args: CHROMIUM_ARGS,
 });
 try {
   await mkdir(OUT, { recursive: true });
