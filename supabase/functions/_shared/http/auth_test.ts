@@ -155,3 +155,20 @@ Deno.test("an API key sent as the bearer is not a user", async () => {
     (e) => e instanceof HttpError && e.status === 401,
   );
 });
+
+Deno.test("a verified token is remembered per secret, and its expiry is still checked on every use", async () => {
+  const exp = Math.floor(Date.now() / 1000) + 1;
+  const token = await sign({ sub: crypto.randomUUID(), role: "authenticated", exp });
+  assert.equal((await verifyAccessToken(token, { secret: SECRET })).exp, exp);
+  // Remembered under SECRET only: another secret checks the signature afresh, and fails.
+  await assert.rejects(
+    verifyAccessToken(token, { secret: "another-secret-that-is-long-enough-to-use" }),
+    (e) => e instanceof HttpError && e.status === 401,
+  );
+  assert.equal((await verifyAccessToken(token, { secret: SECRET })).exp, exp, "from memory");
+  await new Promise((r) => setTimeout(r, (exp + 0.2) * 1000 - Date.now()));
+  await assert.rejects(
+    verifyAccessToken(token, { secret: SECRET }),
+    (e) => e instanceof HttpError && /expired/.test(e.message),
+  );
+});
