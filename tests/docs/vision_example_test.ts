@@ -2,21 +2,8 @@
 // functions' provider client, against the offline provider (the stack's, or one served here).
 import assert from "node:assert/strict";
 import { createProviderClients } from "../../supabase/functions/_shared/ai/providers.ts";
-import { createOfflineProvider } from "../../scripts/offline-provider/server.ts";
+import { withOfflineProvider } from "../_support/offline_provider.ts";
 import { describeImages, readTextFromImage } from "../../docs/examples/vision.ts";
-
-async function withProvider(fn: (url: string) => Promise<void>) {
-  const stackUrl = Deno.env.get("OFFLINE_PROVIDER_URL");
-  if (stackUrl) return await fn(stackUrl.replace(/\/+$/, ""));
-  const provider = createOfflineProvider();
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, provider.handler);
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    provider.close();
-    await server.shutdown();
-  }
-}
 
 const clientsFor = (url: string) =>
   createProviderClients({ GROQ_API_KEY: "offline-groq-key", GROQ_BASE_URL: `${url}/openai/v1` });
@@ -25,7 +12,7 @@ const image = () =>
   Deno.readFile(new URL("../../eval/data/vision/slide-deadline.png", import.meta.url));
 
 Deno.test("readTextFromImage sends the image to Groq's vision model and prices the answer", async () => {
-  await withProvider(async (url) => {
+  await withOfflineProvider(async (url) => {
     const read = await readTextFromImage(clientsFor(url), await image(), "image/png");
     // The offline provider says how many images it received: the image part arrived.
     assert(read.text.includes("изображений: 1"), read.text);
@@ -41,7 +28,7 @@ Deno.test("describeImages refuses more than qwen3.8's three images before any ca
       describeImages(createProviderClients({}), Array(4).fill({ bytes, mimeType: "image/png" })),
     RangeError,
   );
-  await withProvider(async (url) => {
+  await withOfflineProvider(async (url) => {
     const text = await describeImages(clientsFor(url), [{ bytes, mimeType: "image/png" }]);
     assert(text.includes("изображений: 1"), text);
   });

@@ -1,23 +1,10 @@
 // `npm run eval -- --offline --out DIR` on a small sample writes report.md, report.html and
 // results.json with the documented metric names, and waits out a 429 instead of failing.
 import assert from "node:assert/strict";
-import { createOfflineProvider } from "../../scripts/offline-provider/server.ts";
+import { withOfflineProvider } from "../_support/offline_provider.ts";
 
 const MAIN = new URL("../../scripts/eval/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-
-async function withProvider(fn: (url: string) => Promise<void>) {
-  const stackUrl = Deno.env.get("OFFLINE_PROVIDER_URL");
-  if (stackUrl) return await fn(stackUrl.replace(/\/+$/, ""));
-  const provider = createOfflineProvider();
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, provider.handler);
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    provider.close();
-    await server.shutdown();
-  }
-}
 
 async function runEval(args: string[]): Promise<{ code: number; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -38,7 +25,7 @@ interface Row {
 Deno.test("an offline sample of every task produces the three files with the documented metrics", async () => {
   const dir = await Deno.makeTempDir({ prefix: "eval-offline-" });
   try {
-    await withProvider(async (url) => {
+    await withOfflineProvider(async (url) => {
       const run = await runEval(["--out", dir, "--sample", "2", "--provider-url", url]);
       assert.equal(run.code, 0, run.stderr);
     });
@@ -86,7 +73,7 @@ Deno.test("an offline sample of every task produces the three files with the doc
 Deno.test("a 429 with retry-after is waited out and retried, not counted as an error", async () => {
   const dir = await Deno.makeTempDir({ prefix: "eval-offline-429-" });
   try {
-    await withProvider(async (url) => {
+    await withOfflineProvider(async (url) => {
       const fault = await fetch(`${url}/__offline/faults`, {
         method: "POST",
         headers: { "content-type": "application/json" },
