@@ -3,10 +3,11 @@
 // throughput under concurrent load with a count of lost ledger rows. Starts its own stack on
 // 58321… with a fresh database, so it runs beside `npm start` and `npm test`.
 //   npm run bench -- --sequential 500 --concurrency 64 --seconds 20 [--store postgres]
-// --store picks how functions reach budgets and idempotency: `data-api` (default, PostgREST
-// `.rpc()`, no connection held by functions) or `postgres` (a 1-connection pool per worker, no
-// prepared statements, as on the transaction pooler). It prints the Postgres connections the
-// function workers hold while 64 students chat.
+// --store picks how functions reach budgets and idempotency: `postgres` (default, as the stack and
+// hosted with AI_CONTROL_DB_URL: one connection per worker, one simple-protocol statement per
+// call, no prepared statements, as the transaction pooler needs) or `data-api` (PostgREST
+// `.rpc()`, no connection held by functions). It prints the Postgres connections the function
+// workers hold while 64 students chat.
 import http from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
@@ -22,7 +23,7 @@ const opt = (name, dflt) => {
 };
 const SEQUENTIAL = opt("--sequential", 500);
 const CONCURRENCY = opt("--concurrency", 64);
-const STORE = args.includes("--store") ? args[args.indexOf("--store") + 1] : "data-api";
+const STORE = args.includes("--store") ? args[args.indexOf("--store") + 1] : "postgres";
 const SECONDS = opt("--seconds", 20);
 const PORT = opt("--port", 58321);
 
@@ -47,7 +48,12 @@ function post(url, headers, body) {
       res.on("data", (c) => chunks.push(c));
       res.on(
         "end",
-        () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }),
+        () =>
+          resolve({
+            status: res.statusCode,
+            body: Buffer.concat(chunks).toString("utf8"),
+            timing: res.headers["server-timing"],
+          }),
       );
       res.on("error", reject);
     });
@@ -159,14 +165,25 @@ try {
     post(`${stack.urls.provider}/openai/v1/chat/completions`, {
       authorization: "Bearer offline-groq-key",
     }, directBody);
+  // Server-Timing of each sequential request: where inside the function the time goes.
+  const steps = new Map();
+  let recordSteps = false;
   const viaFunction = async (token = tokens[0]) => {
     const r = await post(`${stack.urls.functions}/process-chat`, headersFor(token), chatBody);
     if (r.status !== 200) throw new Error(`process-chat answered ${r.status}: ${r.body}`);
+    if (recordSteps && r.timing) {
+      for (const m of String(r.timing).matchAll(/([\w-]+);dur=([\d.]+)/g)) {
+        if (!steps.has(m[1])) steps.set(m[1], []);
+        steps.get(m[1]).push(Number(m[2]));
+      }
+    }
     return r;
   };
 
   const d = await timeSequential(SEQUENTIAL, direct);
+  recordSteps = true;
   const f = await timeSequential(SEQUENTIAL, () => viaFunction());
+  recordSteps = false;
   console.log(`\nsequential, ${SEQUENTIAL} requests each (after 50 warm-up):`);
   console.log(`  direct to offline provider   p50 ${fmt(d.p50)}  p95 ${fmt(d.p95)}`);
   console.log(`  through process-chat         p50 ${fmt(f.p50)}  p95 ${fmt(f.p95)}`);
@@ -175,6 +192,11 @@ try {
       fmt(f.p95 - d.p95)
     }   (targets: p50 ≤ 8 ms, p95 ≤ 20 ms)`,
   );
+  console.log(`  inside process-chat (its Server-Timing steps, p50; the rest is transport):`);
+  for (const [name, list] of steps) {
+    list.sort((a, b) => a - b);
+    console.log(`    ${name.padEnd(12)} p50 ${fmt(pct(list, 50))}  p95 ${fmt(pct(list, 95))}`);
+  }
 
   // Throughput: CONCURRENCY clients for SECONDS; every 200 is a request that must have its row.
   const ids = [];

@@ -176,6 +176,10 @@ export async function startStack(opts) {
       // The project's public signing keys (hosted sets it too); functions verify ES256 tokens with it.
       SUPABASE_JWKS: JSON.stringify(publicJwks()),
       SUPABASE_DB_URL: dbUrl(ports.db, { ssl: false }),
+      // Budgets and idempotency over Postgres, as on hosted with the transaction pooler's URI set
+      // (README, "Postgres from functions"). There is no Supavisor here: the worker's one
+      // connection goes straight to Postgres, with the pooler's rules (no prepared statements).
+      AI_CONTROL_DB_URL: dbUrl(ports.db, { ssl: false }),
       // Hosted Supabase gives functions no JWT secret, and reserves the SUPABASE_ prefix for its own
       // variables; a project may set the legacy HS256 secret under this name. Here it is set, so
       // functions verify signatures too.

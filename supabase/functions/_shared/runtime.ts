@@ -66,12 +66,18 @@ export function publishableKeyFromEnv(env: Env): string | undefined {
 }
 
 /**
- * Where budgets and idempotency live: the Data API by default (the function holds no Postgres
- * connection); AI_CONTROL_STORE=postgres uses AI_CONTROL_DB_URL (on hosted: the transaction
- * pooler, port 6543) or SUPABASE_DB_URL, with AI_DB_POOL_SIZE connections (default 1).
+ * Where budgets and idempotency live. With AI_CONTROL_DB_URL set (on hosted: the project's
+ * transaction pooler URI, port 6543) they go over Postgres, AI_DB_POOL_SIZE connections per worker
+ * (default 1); without it through the Data API, and the function holds no connection.
+ * AI_CONTROL_STORE (`postgres` | `data-api`) forces one; `postgres` without AI_CONTROL_DB_URL
+ * uses SUPABASE_DB_URL, which on hosted is the direct connection: only for a dedicated setup.
  */
 export function controlStoreFromEnv(env: Env): ControlStore {
-  if (env.AI_CONTROL_STORE === "postgres") {
+  const store = env.AI_CONTROL_STORE ?? (env.AI_CONTROL_DB_URL ? "postgres" : "data-api");
+  if (store !== "postgres" && store !== "data-api") {
+    throw new Error(`AI_CONTROL_STORE must be postgres or data-api, not ${store}`);
+  }
+  if (store === "postgres") {
     return createControlStore(env.AI_CONTROL_DB_URL ?? required(env, "SUPABASE_DB_URL"), {
       max: positive(env.AI_DB_POOL_SIZE),
     });

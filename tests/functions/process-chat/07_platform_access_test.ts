@@ -80,23 +80,24 @@ function postgresPids(): number[] {
   return [master[0], ...[...procs].filter(([, p]) => p.ppid === master[0]).map(([pid]) => pid)];
 }
 
-Deno.test("a stalled Postgres (SIGSTOP) → 503 service_unavailable with Retry-After within 3 s, no provider call; 200 once it resumes", async () => {
+/** Stops Postgres while `ask` runs one chat, then resumes it: a quick 503, no provider call, and
+ * answers again afterwards. `ask` resolves with the HTTP status and Retry-After. */
+async function stalledPostgres(
+  ask: () => Promise<{ status: number; code?: string; retryAfter?: number }>,
+) {
   await resetProvider();
-  const student = await createUser();
   await closeDb(); // no connection of ours may wait on the stopped database
-  const supabase = clientFor(student);
-  await invokeChat(supabase, { platform: "main", message: "Разогрев" }); // worker and pools warm
+  assert.equal((await ask()).status, 200, "warm: worker, pools and key cache");
   const before = (await providerRequests()).length;
   const pids = postgresPids();
   for (const pid of pids) Deno.kill(pid, "SIGSTOP");
   try {
     const t0 = performance.now();
-    const err = await invokeChat(supabase, { platform: "main", message: "Вопрос" }).catch((e) => e);
+    const r = await ask();
     const ms = performance.now() - t0;
-    assert.ok(err instanceof AiFunctionError, String(err));
-    assert.equal(err.status, 503);
-    assert.equal(err.code, "service_unavailable");
-    assert.ok(err.retryAfterSeconds! > 0, "Retry-After");
+    assert.equal(r.status, 503);
+    assert.equal(r.code, "service_unavailable");
+    assert.ok(r.retryAfter! > 0, "Retry-After");
     assert.ok(ms < 3000, `answered in ${ms.toFixed(0)} ms`);
     assert.equal((await providerRequests()).length, before, "no provider call");
   } finally {
@@ -109,11 +110,39 @@ Deno.test("a stalled Postgres (SIGSTOP) → 503 service_unavailable with Retry-A
   // Once the database answers again, so does the function.
   let status = 0;
   for (let i = 0; i < 20 && status !== 200; i++) {
-    status = await invokeChat(supabase, { platform: "main", message: "Снова работает?" })
-      .then(() => 200, (e) => (e as AiFunctionError).status);
+    status = (await ask()).status;
     if (status !== 200) await new Promise((r) => setTimeout(r, 250));
   }
   assert.equal(status, 200);
+}
+
+Deno.test("a stalled Postgres (SIGSTOP) → 503 service_unavailable with Retry-After within 3 s, no provider call; 200 once it resumes (the stack: Postgres store, as through the transaction pooler)", async () => {
+  const student = await createUser();
+  const supabase = clientFor(student);
+  await stalledPostgres(() =>
+    invokeChat(supabase, { platform: "main", message: "Вопрос" }).then(
+      () => ({ status: 200 }),
+      (e) => {
+        assert.ok(e instanceof AiFunctionError, String(e));
+        return { status: e.status, code: e.code, retryAfter: e.retryAfterSeconds };
+      },
+    )
+  );
+});
+
+Deno.test("the same with the Data API store: 503 within 3 s while Postgres is stopped, 200 after", async () => {
+  const handler = functionDirect(); // no AI_CONTROL_DB_URL: budgets go through /rest/v1/rpc
+  const student = await createUser();
+  const token = await userToken(student.id);
+  await stalledPostgres(async () => {
+    const res = await handler(chatRequest(token));
+    const body = await res.json();
+    return {
+      status: res.status,
+      code: body.error?.code,
+      retryAfter: Number(res.headers.get("retry-after") ?? 0),
+    };
+  });
 });
 
 Deno.test("50 parallel chats of one student with a $0.05 daily budget: all served, spend within the limit plus one reservation", async () => {
