@@ -4,7 +4,7 @@
 import { calculateCost } from "./ai/cost.ts";
 import { compareDecimal, formatDecimal } from "./ai/decimal.ts";
 import type { ModelTarget } from "./ai/providers.ts";
-import type { ControlStore } from "./db.ts";
+import { type ControlStore, StoreTimeoutError } from "./db.ts";
 import { corsHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/errors.ts";
 import type { StepTimer } from "./http/timing.ts";
@@ -228,10 +228,20 @@ export async function reserveBudget(
 ): Promise<BudgetHold> {
   const sleep = rt.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const waitUntilMs = Date.now() + HOLD_WAIT_MS;
-  let r = await guard("budget", () => rt.store.reserveBudget(a));
+  let undoing = false;
+  const reserve = () =>
+    guard("budget", () =>
+      rt.store.reserveBudget(a).catch((e) => {
+        if (e instanceof StoreTimeoutError && !undoing) {
+          undoing = true;
+          rt.waitUntil(undoLateReservation(rt, a, sleep));
+        }
+        throw e;
+      }));
+  let r = await reserve();
   while (!r.ok && blockedByHolds(r, a.amountUsd) && Date.now() < waitUntilMs) {
     await sleep(HOLD_POLL_MS);
-    r = await guard("budget", () => rt.store.reserveBudget(a));
+    r = await reserve();
   }
   if (!r.ok || !r.reservationId) {
     if (blockedByHolds(r, a.amountUsd)) {
@@ -269,6 +279,39 @@ export async function reserveBudget(
       );
     },
   };
+}
+
+/** How long a worker keeps trying to give back a reservation that timed out (in the background). */
+export const LATE_RESERVATION_UNDO_MS = 60_000;
+const LATE_RESERVATION_POLL_MS = 2_000;
+
+/**
+ * A reservation that timed out (a stalled database) may still land when the database answers
+ * again, and would then hold its amount for 10 minutes with nobody to settle it: the student's
+ * next requests would wait for a request that already failed. Reserving again with the same
+ * request id returns that reservation (or makes one, taking nothing more), and settling it at 0
+ * gives the amount back: the request made no provider call.
+ */
+async function undoLateReservation(
+  rt: Pick<Runtime, "store" | "log">,
+  a: { userId: string; platform: string; requestId: string; amountUsd: string },
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  const until = Date.now() + LATE_RESERVATION_UNDO_MS;
+  while (Date.now() < until) {
+    try {
+      const r = await rt.store.reserveBudget(a);
+      if (r.ok && r.reservationId) await rt.store.settleBudget(r.reservationId, "0");
+      return;
+    } catch {
+      await sleep(LATE_RESERVATION_POLL_MS);
+    }
+  }
+  rt.log(JSON.stringify({
+    level: "error",
+    msg: "a timed-out budget reservation could not be given back; it expires by itself",
+    request_id: a.requestId,
+  }));
 }
 
 function formatWait(seconds: number): string {

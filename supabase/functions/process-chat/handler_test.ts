@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createOfflineProvider } from "../../../scripts/offline-provider/server.ts";
 import { createProviderClients } from "../_shared/ai/providers.ts";
-import type { ControlStore } from "../_shared/db.ts";
+import { type ControlStore, StoreTimeoutError } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
 
@@ -139,5 +139,48 @@ Deno.test("storing the idempotent result fails after the answer → the student 
     assert.equal(res.status, 200, "a paid answer is never thrown away");
     assert.match((await res.json()).reply, /offline-provider/);
     assert.equal(calls(), 1);
+  });
+});
+
+Deno.test("a reservation that timed out is given back once the database answers: reserved again under the same request id, settled at 0", async () => {
+  await withProvider(async (rt, calls) => {
+    const landed = crypto.randomUUID();
+    const requests: string[] = [];
+    const settled: [string, string][] = [];
+    let stalled = true;
+    const background: Promise<unknown>[] = [];
+    const store: ControlStore = {
+      ...working,
+      reserveBudget: (a) => {
+        requests.push(a.requestId);
+        // The first call times out (the database is stalled); it lands later as `landed`.
+        return stalled
+          ? (stalled = false, Promise.reject(new StoreTimeoutError("reserve_budget: 1200 ms")))
+          : Promise.resolve({
+            ok: true,
+            reservationId: landed,
+            retryAfterSeconds: 0,
+            limitUsd: null,
+            usedUsd: null,
+            period: null,
+          });
+      },
+      settleBudget: (id, usd) => (settled.push([id, usd]), Promise.resolve()),
+    };
+    const res = await createChatHandler({
+      ...rt(store),
+      waitUntil: (p) => void background.push(p),
+    })(await ask());
+    assert.equal(res.status, 503);
+    await res.body?.cancel();
+    await Promise.all(background);
+    assert.equal(requests.length, 2);
+    assert.equal(
+      requests[0],
+      requests[1],
+      "the same request id: nothing more is reserved",
+    );
+    assert.deepEqual(settled, [[landed, "0"]]);
+    assert.equal(calls(), 0);
   });
 });

@@ -83,6 +83,7 @@ function postgresPids(): number[] {
 /** Stops Postgres while `ask` runs one chat, then resumes it: a quick 503, no provider call, and
  * answers again afterwards. `ask` resolves with the HTTP status and Retry-After. */
 async function stalledPostgres(
+  userId: string,
   ask: () => Promise<{ status: number; code?: string; retryAfter?: number }>,
 ) {
   await resetProvider();
@@ -114,19 +115,31 @@ async function stalledPostgres(
     if (status !== 200) await new Promise((r) => setTimeout(r, 250));
   }
   assert.equal(status, 200);
+  // The reservation that timed out landed once Postgres resumed; the function gives it back, so
+  // nothing stays held for the student (a leftover hold would block them for 10 minutes).
+  let held = -1;
+  for (let i = 0; i < 60 && held !== 0; i++) {
+    [{ held }] = await db()<{ held: number }[]>`
+      select count(*)::int as held from ai_private.budget_reservations
+      where user_id = ${userId} and status = 'held'`;
+    if (held !== 0) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(held, 0, "no hold left behind");
 }
 
 Deno.test("a stalled Postgres (SIGSTOP) → 503 service_unavailable with Retry-After within 3 s, no provider call; 200 once it resumes (the stack: Postgres store, as through the transaction pooler)", async () => {
   const student = await createUser();
   const supabase = clientFor(student);
-  await stalledPostgres(() =>
-    invokeChat(supabase, { platform: "main", message: "Вопрос" }).then(
-      () => ({ status: 200 }),
-      (e) => {
-        assert.ok(e instanceof AiFunctionError, String(e));
-        return { status: e.status, code: e.code, retryAfter: e.retryAfterSeconds };
-      },
-    )
+  await stalledPostgres(
+    student.id,
+    () =>
+      invokeChat(supabase, { platform: "main", message: "Вопрос" }).then(
+        () => ({ status: 200 }),
+        (e) => {
+          assert.ok(e instanceof AiFunctionError, String(e));
+          return { status: e.status, code: e.code, retryAfter: e.retryAfterSeconds };
+        },
+      ),
   );
 });
 
@@ -134,7 +147,7 @@ Deno.test("the same with the Data API store: 503 within 3 s while Postgres is st
   const handler = functionDirect(); // no AI_CONTROL_DB_URL: budgets go through /rest/v1/rpc
   const student = await createUser();
   const token = await userToken(student.id);
-  await stalledPostgres(async () => {
+  await stalledPostgres(student.id, async () => {
     const res = await handler(chatRequest(token));
     const body = await res.json();
     return {
