@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: starts its own stack on other ports (55321…, a fresh database) so it works while
+// `npm test`: starts its own stack on other ports (25321…, a fresh database) so it works while
 // `npm start` runs, runs the whole suite with `deno test`, lints the migrated database with
 // `supabase db advisors`, stops the stack and exits non-zero on any failure.
 //   npm test -- tests/stack      run only some test files (arguments go to `deno test`)
-//   TEST_STACK_PORT=58321 npm test   another port block, e.g. for two runs side by side
+//   TEST_STACK_PORT=26321 npm test   another port block, e.g. for two runs side by side
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, PROFILES, readSupabaseConfig, ROOT, withSystemCa } from "./stack/config.mjs";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the local Supabase stack in the foreground until Ctrl-C.
 //   npm start -- --reset        start from an empty database
-//   npm start -- --port 57321   another gateway port (the others follow it), e.g. beside `npm test`
+//   npm start -- --port 24321   another gateway port (the others follow it), e.g. beside `npm test`
 //   npm start -- --data-dir D   keep the database in D instead of .local/db
 import { PROFILES } from "./stack/config.mjs";
 import { handleSignals, PortInUseError, startStack } from "./stack/index.mjs";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: what process-chat adds over a direct call to the (offline) provider, and its
 // throughput under concurrent load with a count of lost ledger rows. Starts its own stack on
-// 58321… with a fresh database, so it runs beside `npm start` and `npm test`.
+// 28321… with a fresh database, so it runs beside `npm start` and `npm test`.
 //   npm run bench -- --sequential 500 --concurrency 64 --seconds 20 [--store postgres]
 // --store picks how functions reach budgets and idempotency: `postgres` (default, as the stack and
 // hosted with AI_CONTROL_DB_URL: one connection per worker, one simple-protocol statement per
@@ -11,7 +11,7 @@
 import http from "node:http";
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
-import { PROFILES } from "../stack/config.mjs";
+import { BENCH_API_PORT, PROFILES } from "../stack/config.mjs";
 import { signUserJwt } from "../stack/jwt.mjs";
 import { startStack } from "../stack/index.mjs";
 import { printWorkerStats } from "../stack/workers.mjs";
@@ -25,7 +25,7 @@ const SEQUENTIAL = opt("--sequential", 500);
 const CONCURRENCY = opt("--concurrency", 64);
 const STORE = args.includes("--store") ? args[args.indexOf("--store") + 1] : "postgres";
 const SECONDS = opt("--seconds", 20);
-const PORT = opt("--port", 58321);
+const PORT = opt("--port", BENCH_API_PORT);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 

@@ -10,16 +10,23 @@
 //
 // Pass 1: every input on a fresh worker (its first request). Pass 2: the accepted inputs in a
 // mixed order, --mixed requests on one worker, with the RSS after each (does it grow?).
-// Postgres, PostgREST and the offline provider come from startStack on port block 58321…, like
+// Postgres, PostgREST and the offline provider come from startStack on port block 28321…, like
 // `npm run bench`, so it runs beside `npm start` and `npm test`.
 //   npm run bench:files -- [--json] [--only photo-12mp,pdf-50] [--mixed 24] [--timeout 60]
-//                          [--rss-cap-mb 2048] [--port 58321] [--gateway]
+//                          [--rss-cap-mb 2048] [--port 28321] [--gateway]
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { BIN, PROFILES, readSupabaseConfig, ROOT, withSystemCa } from "../stack/config.mjs";
+import {
+  BENCH_API_PORT,
+  BIN,
+  PROFILES,
+  readSupabaseConfig,
+  ROOT,
+  withSystemCa,
+} from "../stack/config.mjs";
 import { handleSignals, startStack } from "../stack/index.mjs";
 import { signJwt } from "../stack/jwt.mjs";
 import { startProcess } from "../stack/processes.mjs";
@@ -38,7 +45,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const JSON_OUT = args.includes("--json");
-const PORT = Number(opt("--port", 58321));
+const PORT = Number(opt("--port", BENCH_API_PORT));
 const TIMEOUT_MS = Number(opt("--timeout", 60)) * 1000;
 const RSS_CAP_MB = Number(opt("--rss-cap-mb", 2048));
 const MIXED = Number(opt("--mixed", 24));

@@ -70,10 +70,19 @@ export function portsFrom(apiPort) {
   };
 }
 
+/**
+ * `npm start` keeps Supabase's ports. The stacks that tests and benchmarks start use blocks below
+ * 32768, outside Linux's ephemeral range (32768–60999): there, any outgoing connection of the
+ * machine may hold a port for a moment, and a stack started late in a test run found its
+ * PostgREST port "in use" (one CI run in about ten).
+ */
 export const PROFILES = {
   dev: { apiPort: 54321, dataDir: join(ROOT, ".local/db"), persistent: true },
-  test: { apiPort: 55321, dataDir: join(ROOT, ".local/test-db"), persistent: false },
+  test: { apiPort: 25321, dataDir: join(ROOT, ".local/test-db"), persistent: false },
 };
+/** The port blocks of the benchmarks' stacks and of the `npm start` test (same reason). */
+export const BENCH_API_PORT = 28321;
+export const START_TEST_API_PORT = 27321;
 
 /**
  * Reads what the stack needs from supabase/config.toml: the exposed schemas and every

@@ -17,8 +17,8 @@ const LOCAL_SERVICE_ROLE_KEY =
 
 export const env = {
   dbUrl: Deno.env.get("SUPABASE_DB_URL") ??
-    "postgresql://postgres:postgres@127.0.0.1:55322/postgres",
-  supabaseUrl: Deno.env.get("SUPABASE_URL") ?? "http://127.0.0.1:55321",
+    "postgresql://postgres:postgres@127.0.0.1:25322/postgres",
+  supabaseUrl: Deno.env.get("SUPABASE_URL") ?? "http://127.0.0.1:25321",
   anonKey: Deno.env.get("SUPABASE_ANON_KEY") ?? LOCAL_ANON_KEY,
   serviceRoleKey: Deno.env.get("SUPABASE_SERVICE_ROLE_KEY") ?? LOCAL_SERVICE_ROLE_KEY,
   jwtSecret: Deno.env.get("SUPABASE_JWT_SECRET") ??

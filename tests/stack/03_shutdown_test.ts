@@ -2,9 +2,10 @@
 // and Ctrl-C (SIGINT) stops every process it started, leaving nothing running.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { START_TEST_API_PORT } from "../../scripts/stack/config.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const API_PORT = 57321;
+const API_PORT = START_TEST_API_PORT;
 
 function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
