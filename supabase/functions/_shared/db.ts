@@ -214,7 +214,7 @@ const IMMEDIATE_WRITE_BYTES = 1024;
  */
 export function createControlStore(
   dbUrl: string,
-  opts: { max?: number; timeoutMs?: number } = {},
+  opts: { max?: number; timeoutMs?: number; warm?: boolean } = {},
 ): ControlStore {
   const sql = postgres(dbUrl, {
     max: opts.max ?? 1,
@@ -229,6 +229,10 @@ export function createControlStore(
     connection: { application_name: "edge-functions", statement_timeout: 5000 },
     onnotice: () => {},
   });
+  // Open the connection while the worker's first request is still being authenticated and
+  // parsed: connecting (TLS and SCRAM with Supavisor) is the slow part of a cold isolate's first
+  // reservation (about 50 ms locally). A failure here is the first control call's to report.
+  if (opts.warm !== false) sql.unsafe("select 1").catch(() => {});
   const run = (text: string, ms: number, what: string) =>
     within(
       Promise.resolve(sql.unsafe(text.padEnd(IMMEDIATE_WRITE_BYTES))) as Promise<
