@@ -2,7 +2,7 @@
 // validate → idempotency → budget → ask the curator (streamed or not) → respond; every provider
 // attempt is recorded in the ledger in the background.
 import { ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
-import { askCurator, planCurator } from "../_shared/curator/curator.ts";
+import { answerSummary, askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
 import { authenticate } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
@@ -113,16 +113,7 @@ export function createChatHandler(
         timer.mark("model");
         hold.settle(outcome.costUsd);
         if (!outcome.ok) throw upstreamError(outcome.failure);
-        const body: ChatResponse = {
-          request_id: rid,
-          reply: outcome.reply,
-          provider: outcome.provider,
-          model: outcome.model,
-          usage: outcome.usage,
-          cost_usd: outcome.costUsd,
-          fallback_used: outcome.fallbackUsed,
-          truncated: outcome.truncated,
-        };
+        const body: ChatResponse = { ...answerSummary(rid, outcome), reply: outcome.reply };
         return await answerJson(rt, idem, rid, body, timer);
       }
 

@@ -10,7 +10,7 @@ import {
   type ChatStreamResult,
   streamChatCompletion,
 } from "../ai/providers.ts";
-import type { ChatTurn, Platform, Usage } from "../contracts/chat.ts";
+import type { ChatDone, ChatTurn, Platform, Usage } from "../contracts/chat.ts";
 import type { Runtime } from "../runtime.ts";
 import { estimateTokens, trimHistory } from "./history.ts";
 import { CURATOR_MAX_OUTPUT_TOKENS, CURATOR_PROMPTS } from "./prompts.ts";
@@ -118,6 +118,23 @@ export type CuratorOutcome =
     failure: { code: string; message: string; status: number; retryAfterSeconds?: number };
     costUsd: string;
   };
+
+/** What the student is told about an answered request besides the reply itself: the JSON
+ * answer's fields and the stream's `done` event are the same. */
+export function answerSummary(
+  requestId: string,
+  outcome: Extract<CuratorOutcome, { ok: true }>,
+): ChatDone {
+  return {
+    request_id: requestId,
+    provider: outcome.provider,
+    model: outcome.model,
+    usage: outcome.usage,
+    cost_usd: outcome.costUsd,
+    fallback_used: outcome.fallbackUsed,
+    truncated: outcome.truncated,
+  };
+}
 
 /**
  * Asks the curator. With `onDelta` the answer is streamed: text reaches `onDelta` as it arrives.

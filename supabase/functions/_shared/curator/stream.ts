@@ -12,7 +12,7 @@ import {
   upstreamError,
 } from "../request.ts";
 import type { Runtime } from "../runtime.ts";
-import { askCurator, type CuratorContext, type CuratorPlan } from "./curator.ts";
+import { answerSummary, askCurator, type CuratorContext, type CuratorPlan } from "./curator.ts";
 
 export const sse = (event: string, data: unknown) =>
   `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -81,15 +81,7 @@ export async function streamCuratorAnswer(
       controller.close();
       return outcome;
     }
-    const done: ChatDone = {
-      request_id: rid,
-      provider: outcome.provider,
-      model: outcome.model,
-      usage: outcome.usage,
-      cost_usd: outcome.costUsd,
-      fallback_used: outcome.fallbackUsed,
-      truncated: outcome.truncated,
-    };
+    const done: ChatDone = answerSummary(rid, outcome);
     if (outcome.partial) {
       if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
       write(
