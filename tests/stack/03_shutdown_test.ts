@@ -5,7 +5,11 @@ import { createServer } from "node:net";
 import { START_TEST_API_PORT } from "../../scripts/stack/config.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const API_PORT = START_TEST_API_PORT;
+// A suite on another port block (TEST_STACK_PORT) starts its `npm start` 500 ports above it, so two
+// suites can run side by side.
+const API_PORT = Deno.env.get("TEST_STACK_PORT")
+  ? Number(Deno.env.get("TEST_STACK_PORT")) + 500
+  : START_TEST_API_PORT;
 
 function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
