@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type AudioFormat, detectAudioFormat, measureAudioDuration } from "./duration.ts";
+import {
+  type AudioFormat,
+  detectAudioFormat,
+  measureAudioDuration,
+  WorkMeter,
+} from "./duration.ts";
+import { lyingMp3, lyingOggOpus, lyingWav } from "./test_hostile_audio.ts";
 
 const FIXTURES = new URL("../../../../tests/fixtures/audio/", import.meta.url);
 
@@ -132,4 +138,99 @@ Deno.test("format comes from magic bytes: mp3 behind an ID3v2 tag, ftyp for m4a"
   const result = measureAudioDuration(tagged);
   assert.ok(result.ok && Math.abs(result.durationSeconds - 2.988) < 0.01);
   assert.equal(new TextDecoder().decode(fixture("short.m4a").subarray(4, 8)), "ftyp");
+});
+
+// ---------------------------------------------------------------------------------------------
+// Hostile headers: each lie a decoder ignores, and the duration it plays (generators beside the
+// expected answer; `test_hostile_audio.ts`).
+
+const within1 = (measured: number, truth: number) => Math.abs(measured - truth) <= truth * 0.01;
+
+Deno.test("a WAV whose byte rate claims 60× its real rate is measured from its frames: 600 s, not 10 s", () => {
+  const wav = lyingWav({ seconds: 600, byteRateFactor: 60 });
+  const result = measureAudioDuration(wav.bytes);
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.durationSeconds, 600);
+});
+
+Deno.test("a WAV whose block alignment is inflated is still counted in channels × sample size frames", () => {
+  const wav = lyingWav({ seconds: 60, byteRateFactor: 1 });
+  new DataView(wav.bytes.buffer).setUint16(32, 64, true); // block align 64 instead of 2
+  const result = measureAudioDuration(wav.bytes);
+  assert.ok(result.ok && result.durationSeconds === 60, JSON.stringify(result));
+});
+
+Deno.test("an Ogg Opus file of 30,000 × 20 ms packets whose granules say 10 s is measured 600 s", () => {
+  const ogg = lyingOggOpus({ packets: 30_000, claimedSeconds: 10 });
+  const result = measureAudioDuration(ogg.bytes);
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.ok(within1(result.durationSeconds, 600), String(result.durationSeconds));
+  assert.equal(result.durationSeconds, ogg.durationSeconds);
+});
+
+Deno.test("an honest Ogg file's final granule may trim its last packet, and no more", () => {
+  // Honest files end-trim: the fixtures land within 10 ms of ffprobe (checked above). A granule
+  // that cuts more than one packet is ignored: the packets are counted.
+  const bytes = fixture("short-vorbis.ogg").slice();
+  const last = new TextDecoder("latin1").decode(bytes).lastIndexOf("OggS");
+  new DataView(bytes.buffer).setUint32(last + 6, 4800, true); // 0.1 s of 48 kHz
+  new DataView(bytes.buffer).setUint32(last + 10, 0, true);
+  const result = measureAudioDuration(bytes);
+  assert.ok(result.ok && Math.abs(result.durationSeconds - 2.895) < 0.1, JSON.stringify(result));
+});
+
+Deno.test("an Ogg file of millions of empty packets is refused after a bounded count, not walked to its end", () => {
+  const ogg = lyingOggOpus({ packets: 8_000_000, claimedSeconds: 10, emptyPackets: true });
+  const meter = new WorkMeter();
+  const result = measureAudioDuration(ogg.bytes, meter);
+  assert.equal(!result.ok && result.code, "unprocessable_audio");
+  assert.ok(meter.used <= meter.limit + 1, `${meter.used} units of work`);
+});
+
+Deno.test("an MP3 whose Xing header declares 10 s over 600 s of frames (with junk between) is 600 s", () => {
+  const mp3 = lyingMp3({ frames: 16_667, declaredFrames: 278, junkEvery: 1000 });
+  const result = measureAudioDuration(mp3.bytes);
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.ok(within1(result.durationSeconds, 600), String(result.durationSeconds));
+});
+
+Deno.test("a FLAC whose STREAMINFO claims 1/60 of its samples is measured from its frames", () => {
+  const bytes = fixture("long.flac").slice();
+  const view = new DataView(bytes.buffer);
+  const total = view.getUint32(8 + 14, false);
+  view.setUint32(8 + 14, Math.floor(total / 60), false);
+  const result = measureAudioDuration(bytes);
+  assert.ok(result.ok && Math.abs(result.durationSeconds - 14.035) < 0.01, JSON.stringify(result));
+});
+
+Deno.test("an M4A whose sample table gives every AAC frame 1 tick is measured as 1024 samples a frame", () => {
+  const bytes = fixture("long.m4a").slice();
+  const view = new DataView(bytes.buffer);
+  const stts = new TextDecoder("latin1").decode(bytes).indexOf("stts");
+  const entries = view.getUint32(stts + 8, false);
+  for (let i = 0; i < entries; i++) view.setUint32(stts + 12 + i * 8 + 4, 1, false);
+  // mdhd/mvhd/tkhd still say 14 s; make them lie too.
+  const result = measureAudioDuration(bytes);
+  assert.ok(result.ok && Math.abs(result.durationSeconds - 14.035) < 0.1, JSON.stringify(result));
+});
+
+Deno.test("a WebM whose Info Duration says 0.1 s (100 ticks of 1 ms) is measured from its blocks", () => {
+  const bytes = fixture("short.webm").slice();
+  let at = -1;
+  for (let i = 0; i + 1 < bytes.length && at < 0; i++) {
+    if (bytes[i] === 0x44 && bytes[i + 1] === 0x89) at = i;
+  }
+  assert.ok(at > 0, "short.webm has a Duration element");
+  const size = bytes[at + 2] & 0x7f;
+  const view = new DataView(bytes.buffer);
+  if (size === 8) view.setFloat64(at + 3, 100, false);
+  else view.setFloat32(at + 3, 100, false);
+  const result = measureAudioDuration(bytes);
+  assert.ok(result.ok && Math.abs(result.durationSeconds - 2.903) < 0.05, JSON.stringify(result));
+});
+
+Deno.test("a WAV of 19.2 M seconds at 1 Hz is measured as what it is (the budget refuses it, not the parser)", () => {
+  const wav = lyingWav({ seconds: 1_000_000, sampleRate: 1, bitsPerSample: 8, byteRateFactor: 1 });
+  const result = measureAudioDuration(wav.bytes);
+  assert.ok(result.ok && result.durationSeconds === 1_000_000, JSON.stringify(result));
 });
