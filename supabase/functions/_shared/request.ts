@@ -244,6 +244,22 @@ export async function reserveBudget(
     r = await reserve();
   }
   if (!r.ok || !r.reservationId) {
+    if (
+      r.limitUsd != null && compareDecimal(String(r.limitUsd), "0") > 0 &&
+      compareDecimal(a.amountUsd, String(r.limitUsd)) > 0
+    ) {
+      // No reset would let this through: say so, rather than "renews in 611 h". Nothing is held.
+      // (A limit of 0 is a student with no budget at all: that stays 429 budget_exceeded.)
+      const period = r.period === "day" ? "daily" : r.period === "month" ? "monthly" : r.period;
+      throw new HttpError(
+        "exceeds_whole_budget",
+        `This request is larger than your whole ${period} budget.`,
+        {
+          hint: "Send a shorter recording, a smaller file or a shorter message.",
+          details: { period: r.period, limit_usd: r.limitUsd, cost_ceiling_usd: a.amountUsd },
+        },
+      );
+    }
     if (blockedByHolds(r, a.amountUsd)) {
       throw new HttpError("rate_limited", "Your other AI requests are still running.", {
         hint: "Your budget has room: retry when they finish (Retry-After, in seconds).",

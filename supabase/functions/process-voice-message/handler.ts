@@ -178,7 +178,7 @@ export function createVoiceHandler(
       const length = checkAudioLength(measured.durationSeconds, speech.candidates);
       if (!length.ok) throw new HttpError(length.code, length.message, { hint: length.hint });
       // One reservation per request (the budget keys it by request id): the transcription at the
-      // measured length plus the silent-disagreement margin, and with `reply` the curator's answer
+      // measured length (as a decoder counts it) plus headroom, and with `reply` the curator's answer
       // to a transcript as long as the audio could hold.
       let amountUsd = costCeiling(speech.candidates, {
         audioSeconds: reservationSeconds(measured.durationSeconds),
@@ -249,6 +249,10 @@ export function createVoiceHandler(
           model: transcription.model,
           measured_seconds: measured.durationSeconds,
           reported_seconds: billed.audioSeconds,
+          mismatch_percent: Math.round(
+            (Math.abs(billed.audioSeconds - measured.durationSeconds) / measured.durationSeconds) *
+              1000,
+          ) / 10,
         }));
       }
       const row = transcription.metrics[transcription.metrics.length - 1];

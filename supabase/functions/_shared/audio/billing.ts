@@ -47,22 +47,25 @@ export function checkAudioLength(
   };
 }
 
-/** A provider's duration further than this from ours is logged (seconds, or a fraction of ours). */
-export const DISAGREEMENT_SECONDS = 1;
-export const DISAGREEMENT_FRACTION = 0.1;
+/** A provider's duration further than this fraction from ours is logged as a mismatch. */
+export const MISMATCH_FRACTION = 0.02;
+/** Headroom the reservation keeps over the measured length (seconds, or a fraction of it). */
+export const RESERVATION_MARGIN_SECONDS = 1;
+export const RESERVATION_MARGIN_FRACTION = 0.1;
 
 export interface BillableDuration {
   /** The seconds to price: the provider's figure when it gave a usable one, else ours. */
   audioSeconds: number;
   source: "provider" | "measured";
-  /** True when both exist and differ by more than 1 s or 10 %: worth a log line. */
+  /** True when both exist and differ by more than 2 % of ours: worth a log line. */
   disagreement: boolean;
 }
 
 /**
  * The duration to bill. Providers bill on their own figure, so it wins when present; a reply
  * without one (or with a non-positive or non-finite one) falls back to the duration measured from
- * the file, so a missing field can never become a $0 charge.
+ * the file (as a decoder counts it, `duration.ts`), so a missing field can never become a $0
+ * charge nor a header's lie a discount.
  * @example billableDuration(14.04, 14.1) // → { audioSeconds: 14.1, source: "provider", disagreement: false }
  */
 export function billableDuration(
@@ -83,18 +86,17 @@ export function billableDuration(
   return {
     audioSeconds: reportedSeconds,
     source: "provider",
-    disagreement: diff > DISAGREEMENT_SECONDS ||
-      diff > measuredSeconds * DISAGREEMENT_FRACTION,
+    disagreement: diff > measuredSeconds * MISMATCH_FRACTION,
   };
 }
 
 /**
- * Seconds to reserve budget for: the measured duration plus the largest disagreement we accept
- * silently (a provider may bill a little more than we measured).
+ * Seconds to reserve budget for: the measured duration plus headroom (a provider may bill a little
+ * more than we measured; the ledger then records its figure).
  */
 export function reservationSeconds(measuredSeconds: number): number {
   return measuredSeconds +
-    Math.max(DISAGREEMENT_SECONDS, measuredSeconds * DISAGREEMENT_FRACTION);
+    Math.max(RESERVATION_MARGIN_SECONDS, measuredSeconds * RESERVATION_MARGIN_FRACTION);
 }
 
 /**

@@ -24,22 +24,15 @@ Deno.test("without a provider duration the measured one is billed, never zero", 
   assert.equal(billableDuration(2.9, -1).source, "measured");
 });
 
-Deno.test("a disagreement over 1 s or over 10 % is flagged", () => {
-  assert.equal(billableDuration(100, 101.5).disagreement, true, "1.5 s apart");
-  assert.equal(
-    billableDuration(100, 100.9).disagreement,
-    false,
-    "0.9 s and 0.9 %",
-  );
-  assert.equal(
-    billableDuration(3, 3.4).disagreement,
-    true,
-    "0.4 s is 13 % of 3 s",
-  );
-  assert.equal(billableDuration(3, 3.2).disagreement, false);
+Deno.test("a provider figure more than 2 % from the measured one is flagged as a mismatch", () => {
+  assert.equal(billableDuration(100, 102.5).disagreement, true, "2.5 %");
+  assert.equal(billableDuration(100, 101.9).disagreement, false, "1.9 %");
+  assert.equal(billableDuration(600, 10).disagreement, true, "a provider far below our count");
+  assert.equal(billableDuration(3, 3.05).disagreement, false, "1.7 % of 3 s");
+  assert.equal(billableDuration(3, 3.1).disagreement, true, "3.3 % of 3 s");
 });
 
-Deno.test("the reservation covers the largest silent disagreement", () => {
+Deno.test("the reservation keeps 1 s or 10 % of headroom over the measured length", () => {
   assert.equal(reservationSeconds(3), 4);
   assert.equal(reservationSeconds(100), 110);
 });

@@ -6,10 +6,16 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** The student's account is not granted this platform (`app_metadata.platforms`). */
+  platform_forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,
+  /** The key's request was answered and charged, but its answer could not be stored for replay. */
+  idempotency_not_replayable: 409,
   payload_too_large: 413,
+  /** One request would cost more than the whole period's budget: no wait would let it through. */
+  exceeds_whole_budget: 413,
   unsupported_media_type: 415,
   unprocessable_audio: 422,
   unprocessable_file: 422,
