@@ -109,10 +109,14 @@ export interface TestUser {
 
 /** Creates a user in auth.users and returns it with a valid access token. */
 export async function createUser(
-  opts: { admin?: boolean; ttlSeconds?: number } = {},
+  opts: { admin?: boolean; ttlSeconds?: number; platforms?: string[] } = {},
 ): Promise<TestUser> {
   const id = crypto.randomUUID();
-  const appMetadata = { provider: "email", ...(opts.admin ? { role: "admin" } : {}) };
+  const appMetadata = {
+    provider: "email",
+    ...(opts.admin ? { role: "admin" } : {}),
+    ...(opts.platforms ? { platforms: opts.platforms } : {}),
+  };
   await db()`insert into auth.users (id, aud, role, email, raw_app_meta_data)
     values (${id}, 'authenticated', 'authenticated', ${`${id.slice(0, 8)}@example.test`},
             ${db().json(appMetadata)})`;
@@ -131,18 +135,28 @@ export function userToken(
     secret?: string;
     alg?: "ES256" | "HS256";
     signingKey?: SigningKey;
+    /** `app_metadata.platforms`, as the Auth admin API sets it (absent: every platform). */
+    platforms?: string[];
+    /** Claims to add or override (`undefined` removes one), e.g. `{ aud: "other" }`. */
+    claims?: Record<string, unknown>;
   } = {},
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload = {
+  const payload: Record<string, unknown> = {
     aud: "authenticated",
     role: "authenticated",
     sub: userId,
     iat: now,
     exp: now + (opts.ttlSeconds ?? 3600),
-    app_metadata: { provider: "email", ...(opts.admin ? { role: "admin" } : {}) },
+    app_metadata: {
+      provider: "email",
+      ...(opts.admin ? { role: "admin" } : {}),
+      ...(opts.platforms ? { platforms: opts.platforms } : {}),
+    },
     user_metadata: {},
+    ...opts.claims,
   };
+  for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
   return opts.alg === "HS256" || opts.secret
     ? signJwt(payload, opts.secret)
     : signEs256(payload, opts.signingKey);

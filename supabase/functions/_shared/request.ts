@@ -87,6 +87,13 @@ async function guard<T>(what: string, step: () => Promise<T>): Promise<T> {
     return await step();
   } catch (err) {
     if (err instanceof HttpError) throw err;
+    if (isUnknownUser(err)) {
+      // A validly signed token of a user Auth no longer has (deleted) or never had: the foreign
+      // key to auth.users says so. That is the token's problem, not a reason to retry.
+      throw new HttpError("unauthorized", "This account no longer exists.", {
+        hint: "Sign in again.",
+      });
+    }
     // A stalled database (timeout) or an unreachable one: never a provider call without a check.
     console.error(
       JSON.stringify({ level: "error", msg: `${what} store unavailable`, error: String(err) }),
@@ -96,6 +103,16 @@ async function guard<T>(what: string, step: () => Promise<T>): Promise<T> {
       retryAfterSeconds: 2,
     });
   }
+}
+
+/**
+ * A foreign-key violation on a user id (Postgres 23503), from either control store: the Postgres
+ * driver's error code, or the code in the Data API's JSON error text.
+ */
+function isUnknownUser(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e?.code === "23503") return true;
+  return typeof e?.message === "string" && /"code"\s*:\s*"23503"/.test(e.message);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
 import { answerSummary, askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
-import { authenticate } from "../_shared/http/auth.ts";
+import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
@@ -68,6 +68,7 @@ export function createChatHandler(
       const user = await authenticate(req, { secret: rt.jwtSecret });
       const bytes = await readBytes(req, MAX_BODY_BYTES);
       const input = parseRequest(bytes, req.headers.get("content-type"));
+      requirePlatform(user, input.platform);
       timer.mark("parse");
 
       const key = idempotencyKey(req);

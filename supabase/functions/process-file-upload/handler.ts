@@ -28,7 +28,7 @@ import { extractDocxText } from "../_shared/files/docx.ts";
 import { checkImageForVision, type ImageLimits } from "../_shared/files/image.ts";
 import { extractPdfText, pagesWithoutText } from "../_shared/files/pdf.ts";
 import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
-import { authenticate } from "../_shared/http/auth.ts";
+import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
 import { formatBytes, readForm } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
@@ -363,6 +363,7 @@ export function createFileHandler(
         maxFileBytes(rt.env),
         key !== null,
       );
+      requirePlatform(user, upload.platform);
       timer.mark("parse");
 
       if (key) {

@@ -21,7 +21,7 @@ import {
   type VoiceResponse,
 } from "../_shared/contracts/voice.ts";
 import { askCurator, planCurator } from "../_shared/curator/curator.ts";
-import { authenticate } from "../_shared/http/auth.ts";
+import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
 import { formatBytes, readBytes } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
 import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
@@ -146,6 +146,7 @@ export function createVoiceHandler(
       const body = await readBytes(req, maxBytes + FORM_OVERHEAD_BYTES);
       const form = await parseForm(body, req.headers.get("content-type"));
       const input = parseFields(form);
+      requirePlatform(user, input.platform);
       const audio = input.file.bytes;
       const measured = measureFile(audio, maxBytes);
       const language = input.language ?? DEFAULT_VOICE_LANGUAGE;

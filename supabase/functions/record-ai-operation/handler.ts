@@ -62,7 +62,31 @@ const pathOf = (path: PropertyKey[]) =>
 
 type ParsedItem = ReturnType<typeof RecordOperation.parse>;
 
+/**
+ * The path of the first string (value or key) holding U+0000, or null. Postgres text cannot store
+ * it: without this check the write fails as if the ledger were down, and a back-end told to retry
+ * would retry forever.
+ */
+export function nulPath(value: unknown, path = ""): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "body" : null;
+  if (typeof value !== "object" || value === null) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (k.includes("\u0000")) return at;
+    const found = nulPath(v, at);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parseBody(json: unknown): { batch: boolean; items: ParsedItem[] } {
+  const nul = nulPath(json);
+  if (nul !== null) {
+    throw new HttpError("invalid_request", `${nul}: contains the character U+0000`, {
+      hint: "Nothing was recorded. Remove U+0000 (NUL) characters; text fields cannot hold them.",
+      details: [{ path: nul, message: "contains U+0000" }],
+    });
+  }
   const batch = typeof json === "object" && json !== null &&
     !Array.isArray(json) &&
     "operations" in json;

@@ -15,6 +15,12 @@ export interface AuthUser {
   id: string;
   role: string;
   isAdmin: boolean;
+  /**
+   * The platforms this student may use, from `app_metadata.platforms` — written only through the
+   * Auth admin API (service role), never by the student. A token without the claim grants every
+   * platform (the default before an admin restricts anyone); see docs/METERING.md.
+   */
+  platforms: readonly string[] | "all";
   claims: Record<string, unknown>;
 }
 
@@ -190,7 +196,79 @@ export interface VerifyOptions {
   secret?: string;
   /** Public keys for ES256/RS256 tokens. Default: {@link defaultJwks}. */
   jwks?: JwksSource;
+  /** Which `aud` and `iss` a token must carry. Default: {@link claimPolicyFromEnv} of the worker. */
+  policy?: ClaimPolicy;
   nowSeconds?: number;
+}
+
+/** What a verified token's registered claims must say, beyond its signature and `exp`. */
+export interface ClaimPolicy {
+  /** The audience a user's token must name (`aud`, a string or an array holding it). */
+  audience: string;
+  /** The issuers accepted in `iss`; empty when the project's issuer is not known (no check). */
+  issuers: readonly string[];
+}
+
+/** Seconds of clock difference tolerated on `nbf` (Auth's clock and ours). */
+const NBF_LEEWAY_SECONDS = 30;
+
+/**
+ * The claim policy an environment describes: `aud` = AUTH_JWT_AUDIENCE or `authenticated` (what
+ * Supabase Auth issues); `iss` = AUTH_JWT_ISSUER (comma-separated, e.g. a custom domain's
+ * `https://auth.school.example/auth/v1`) or `<SUPABASE_URL>/auth/v1`, hosted's own variable.
+ */
+export function claimPolicyFromEnv(env: Record<string, string | undefined>): ClaimPolicy {
+  const fromUrl = env.SUPABASE_URL ? [`${env.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1`] : [];
+  const explicit = (env.AUTH_JWT_ISSUER ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return {
+    audience: env.AUTH_JWT_AUDIENCE?.trim() || "authenticated",
+    issuers: explicit.length > 0 ? explicit : fromUrl,
+  };
+}
+
+let envPolicy: ClaimPolicy | undefined;
+function defaultPolicy(): ClaimPolicy {
+  if (!envPolicy) {
+    let env: Record<string, string | undefined> = {};
+    try {
+      env = Deno.env.toObject();
+    } catch { /* no env permission: the defaults */ }
+    envPolicy = claimPolicyFromEnv(env);
+  }
+  return envPolicy;
+}
+
+/**
+ * Checks the time and origin claims of a token whose signature is valid, on every use (a cached
+ * signature does not cache these): `exp` required and past-due refused, `nbf` in the future
+ * refused, `aud` must name the policy's audience, `iss` (when present and the issuer is known)
+ * must be one of the project's.
+ */
+export function checkClaims(
+  claims: Record<string, unknown>,
+  policy: ClaimPolicy,
+  nowSeconds: number,
+): void {
+  if (typeof claims.exp !== "number" || claims.exp < nowSeconds) {
+    throw unauthorized("The access token has expired.", "Refresh the session and retry.");
+  }
+  if (claims.nbf !== undefined) {
+    if (typeof claims.nbf !== "number" || claims.nbf > nowSeconds + NBF_LEEWAY_SECONDS) {
+      throw unauthorized("The access token is not valid yet (nbf).", "Check the device's clock.");
+    }
+  }
+  const aud = claims.aud;
+  const audiences = Array.isArray(aud) ? aud : [aud];
+  if (!audiences.includes(policy.audience)) {
+    throw unauthorized(`The access token is not meant for this project (aud).`);
+  }
+  if (claims.iss !== undefined && policy.issuers.length > 0) {
+    if (
+      typeof claims.iss !== "string" || !policy.issuers.includes(claims.iss.replace(/\/+$/, ""))
+    ) {
+      throw unauthorized("The access token was issued by another project (iss).");
+    }
+  }
 }
 
 /**
@@ -215,14 +293,14 @@ export async function verifyAccessToken(
   // The secret is part of the key: a token is only ever vouched for under what verified it.
   const cacheKey = `${opts.secret ?? ""}\u0000${token}`;
   const cacheable = opts.jwks === undefined && opts.nowSeconds === undefined;
+  const policy = opts.policy ?? defaultPolicy();
   const known = cacheable ? verified.get(cacheKey) : undefined;
   if (known && known.until > nowMs) {
-    if (typeof known.claims.exp !== "number" || known.claims.exp * 1000 < nowMs) {
-      throw unauthorized("The access token has expired.", "Refresh the session and retry.");
-    }
+    checkClaims(known.claims, policy, nowMs / 1000);
     return known.claims;
   }
   const claims = await verifySignedToken(token, opts);
+  checkClaims(claims, policy, nowMs / 1000);
   if (cacheable) {
     if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
     verified.set(cacheKey, { claims, until: nowMs + VERIFIED_TTL_MS });
@@ -294,10 +372,6 @@ async function verifySignedToken(
     throw unauthorized("The access token's algorithm is not accepted.");
   }
   if (!ok) throw unauthorized("The access token's signature is invalid.");
-  const now = opts.nowSeconds ?? Date.now() / 1000;
-  if (typeof claims.exp !== "number" || claims.exp < now) {
-    throw unauthorized("The access token has expired.", "Refresh the session and retry.");
-  }
   return claims;
 }
 
@@ -323,5 +397,36 @@ export async function authenticate(req: Request, opts: VerifyOptions = {}): Prom
     throw unauthorized("This function needs a signed-in user's access token, not an API key.");
   }
   const appMeta = (claims.app_metadata ?? {}) as Record<string, unknown>;
-  return { id: claims.sub, role: claims.role, isAdmin: appMeta.role === "admin", claims };
+  return {
+    id: claims.sub,
+    role: claims.role,
+    isAdmin: appMeta.role === "admin",
+    platforms: grantedPlatforms(appMeta.platforms),
+    claims,
+  };
+}
+
+/** `app_metadata.platforms` as a list; absent = every platform; anything malformed = none. */
+function grantedPlatforms(value: unknown): readonly string[] | "all" {
+  if (value === undefined || value === null) return "all";
+  if (!Array.isArray(value)) return [];
+  return value.filter((p): p is string => typeof p === "string");
+}
+
+/**
+ * Refuses a request for a platform the student's account is not granted: 403 `platform_forbidden`
+ * (the platform is the student's choice only among those an admin granted).
+ * @example requirePlatform(user, input.platform);
+ */
+export function requirePlatform(user: Pick<AuthUser, "platforms">, platform: string): void {
+  if (user.platforms === "all" || user.platforms.includes(platform)) return;
+  throw new HttpError(
+    "platform_forbidden",
+    `Your account may not use the ${platform} platform.`,
+    {
+      hint: user.platforms.length > 0
+        ? `Use ${user.platforms.join(" or ")}; an admin grants platforms (app_metadata.platforms).`
+        : "Ask an admin to grant you a platform (app_metadata.platforms), then sign in again.",
+    },
+  );
 }

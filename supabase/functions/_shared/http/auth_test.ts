@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { authenticate, createJwksSource, type Jwk, verifyAccessToken } from "./auth.ts";
+import {
+  authenticate,
+  checkClaims,
+  claimPolicyFromEnv,
+  createJwksSource,
+  type Jwk,
+  requirePlatform,
+  verifyAccessToken,
+} from "./auth.ts";
 import { HttpError } from "./errors.ts";
 
 const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
@@ -25,6 +33,7 @@ async function sign(payload: Record<string, unknown>, alg = "HS256", secret = SE
 const user = () => ({
   sub: crypto.randomUUID(),
   role: "authenticated",
+  aud: "authenticated",
   exp: Date.now() / 1000 + 60,
 });
 const req = (token: string) =>
@@ -158,7 +167,12 @@ Deno.test("an API key sent as the bearer is not a user", async () => {
 
 Deno.test("a verified token is remembered per secret, and its expiry is still checked on every use", async () => {
   const exp = Math.floor(Date.now() / 1000) + 1;
-  const token = await sign({ sub: crypto.randomUUID(), role: "authenticated", exp });
+  const token = await sign({
+    sub: crypto.randomUUID(),
+    role: "authenticated",
+    aud: "authenticated",
+    exp,
+  });
   assert.equal((await verifyAccessToken(token, { secret: SECRET })).exp, exp);
   // Remembered under SECRET only: another secret checks the signature afresh, and fails.
   await assert.rejects(
@@ -171,4 +185,102 @@ Deno.test("a verified token is remembered per secret, and its expiry is still ch
     verifyAccessToken(token, { secret: SECRET }),
     (e) => e instanceof HttpError && /expired/.test(e.message),
   );
+});
+
+// --- registered claims: aud, iss, nbf, exp (checked on every use, cached signature or not) ---
+
+const PROJECT = { audience: "authenticated", issuers: ["https://abc.supabase.co/auth/v1"] };
+const refused = (claims: Record<string, unknown>, pattern: RegExp) =>
+  assert.rejects(
+    (async () => verifyAccessToken(await sign(claims), { secret: SECRET, policy: PROJECT }))(),
+    (e) => e instanceof HttpError && e.code === "unauthorized" && pattern.test(e.message),
+  );
+
+Deno.test("a correctly signed token with a foreign aud is refused", async () => {
+  await refused({ ...user(), aud: "another-app" }, /aud/);
+  await refused({ ...user(), aud: ["x", "y"] }, /aud/);
+  const { aud: _aud, ...noAud } = user();
+  await refused(noAud, /aud/);
+});
+
+Deno.test("a correctly signed token with a foreign iss is refused when the project's issuer is known", async () => {
+  await refused({ ...user(), iss: "https://evil.supabase.co/auth/v1" }, /iss/);
+  const ok = await verifyAccessToken(
+    await sign({ ...user(), iss: "https://abc.supabase.co/auth/v1" }),
+    { secret: SECRET, policy: PROJECT },
+  );
+  assert.equal(ok.iss, "https://abc.supabase.co/auth/v1");
+  // Issuer unknown (no SUPABASE_URL, no AUTH_JWT_ISSUER): not checked.
+  await verifyAccessToken(await sign({ ...user(), iss: "whatever" }), {
+    secret: SECRET,
+    policy: { audience: "authenticated", issuers: [] },
+  });
+});
+
+Deno.test("a token whose nbf is an hour ahead is refused; 10 s of clock skew is not", async () => {
+  await refused({ ...user(), nbf: Date.now() / 1000 + 3600 }, /nbf/);
+  await verifyAccessToken(await sign({ ...user(), nbf: Date.now() / 1000 + 10 }), {
+    secret: SECRET,
+    policy: PROJECT,
+  });
+});
+
+Deno.test("a token without exp is refused", async () => {
+  const { exp: _exp, ...noExp } = user();
+  await refused(noExp, /expired/);
+});
+
+Deno.test("the audience is configurable and the issuer comes from SUPABASE_URL or AUTH_JWT_ISSUER", () => {
+  assert.deepEqual(claimPolicyFromEnv({ SUPABASE_URL: "https://abc.supabase.co/" }), PROJECT);
+  assert.deepEqual(
+    claimPolicyFromEnv({
+      SUPABASE_URL: "https://abc.supabase.co",
+      AUTH_JWT_AUDIENCE: "school",
+      AUTH_JWT_ISSUER: "https://auth.school.example/auth/v1, https://abc.supabase.co/auth/v1",
+    }),
+    {
+      audience: "school",
+      issuers: ["https://auth.school.example/auth/v1", "https://abc.supabase.co/auth/v1"],
+    },
+  );
+  assert.deepEqual(claimPolicyFromEnv({}), { audience: "authenticated", issuers: [] });
+  assert.throws(
+    () => checkClaims({ ...user(), aud: "authenticated" }, { audience: "school", issuers: [] }, 0),
+    /aud/,
+  );
+});
+
+// --- platforms: from app_metadata (only the Auth admin API writes it), never from the body ---
+
+Deno.test("app_metadata.platforms decides which platforms a student may use; absent = all", async () => {
+  const mainOnly = await authenticate(
+    req(await sign({ ...user(), app_metadata: { platforms: ["main"] } })),
+    { secret: SECRET },
+  );
+  assert.deepEqual(mainOnly.platforms, ["main"]);
+  requirePlatform(mainOnly, "main");
+  assert.throws(
+    () => requirePlatform(mainOnly, "tripwire"),
+    (e) => e instanceof HttpError && e.code === "platform_forbidden" && e.status === 403,
+  );
+  const legacy = await authenticate(req(await sign(user())), { secret: SECRET });
+  assert.equal(legacy.platforms, "all");
+  requirePlatform(legacy, "tripwire");
+  const broken = await authenticate(
+    req(await sign({ ...user(), app_metadata: { platforms: "main" } })),
+    { secret: SECRET },
+  );
+  assert.throws(() => requirePlatform(broken, "main"), /may not use/);
+  // user_metadata is the student's own to write: it grants nothing.
+  const selfGranted = await authenticate(
+    req(
+      await sign({
+        ...user(),
+        app_metadata: { platforms: ["main"] },
+        user_metadata: { platforms: ["main", "tripwire"] },
+      }),
+    ),
+    { secret: SECRET },
+  );
+  assert.throws(() => requirePlatform(selfGranted, "tripwire"), HttpError);
 });

@@ -3,7 +3,7 @@
 // key, or a dedicated shared secret. Such a function runs with verify_jwt = false — the gateway would let a
 // student's JWT through — so this check is the only one. Students' JWTs and the anon key are
 // refused with 403 (a valid key, but not one allowed here); no credential or a bad one is 401.
-import { type JwksSource, verifyAccessToken } from "./auth.ts";
+import { type ClaimPolicy, type JwksSource, verifyAccessToken } from "./auth.ts";
 import { HttpError } from "./errors.ts";
 
 export interface ServiceAuthOptions {
@@ -19,6 +19,8 @@ export interface ServiceAuthOptions {
   secretHeader?: string;
   /** Public keys for ES256/RS256 tokens (refused as users, 403). Default: the environment's. */
   jwks?: JwksSource;
+  /** The aud/iss policy those tokens are checked against. Default: the environment's. */
+  policy?: ClaimPolicy;
   nowSeconds?: number;
 }
 
@@ -52,6 +54,30 @@ function defaultSecretKeys(): string[] {
     }
   }
   return envSecretKeys;
+}
+
+/**
+ * Whether a request comes from a browser, as hosted's API gateway decides before it refuses a
+ * secret key there (Supabase's API keys guide, 2026-12): a browser User-Agent (`Mozilla/…`, which
+ * every browser sends), or the Sec-Fetch-* headers only browsers set (page scripts cannot forge
+ * them). Servers (Deno, Node, curl, Python) send neither.
+ */
+export function fromBrowser(req: Request): boolean {
+  const agent = req.headers.get("user-agent") ?? "";
+  return /^Mozilla\//.test(agent) || req.headers.has("sec-fetch-mode");
+}
+
+function refuseSecretFromBrowser(req: Request): void {
+  if (!fromBrowser(req)) return;
+  throw new HttpError(
+    "unauthorized",
+    "Secret API keys cannot be used from a browser.",
+    {
+      hint:
+        "A secret key (sb_secret_…) grants full access: use it from servers only. Rotate it if a " +
+        "browser page ever held it.",
+    },
+  );
 }
 
 async function isSecretKey(value: string, opts: ServiceAuthOptions): Promise<boolean> {
@@ -162,6 +188,7 @@ export async function authenticateService(
   // The new keys travel as `apikey` (supabase-js also copies the key into Authorization).
   const apikey = req.headers.get("apikey");
   if (apikey?.startsWith("sb_secret_")) {
+    refuseSecretFromBrowser(req);
     if (await isSecretKey(apikey, opts)) return { via: "secret_key" };
     throw unauthorized("The secret key is not one of this project's.");
   }
@@ -175,6 +202,7 @@ export async function authenticateService(
   if (opts.sharedSecret && (await timingSafeEqual(token, opts.sharedSecret))) {
     return { via: "shared_secret" };
   }
+  if (token.startsWith("sb_secret_")) refuseSecretFromBrowser(req);
   if (token.startsWith("sb_secret_") && (await isSecretKey(token, opts))) {
     return { via: "secret_key" };
   }
@@ -193,7 +221,11 @@ export async function authenticateService(
   if (jwt.header.alg === "ES256" || jwt.header.alg === "RS256") {
     // A user's session token under the project's signing keys: verified (401 when it is not
     // genuine), then refused for what it is. Service callers use keys, never these.
-    await verifyAccessToken(token, { jwks: opts.jwks, nowSeconds: opts.nowSeconds }).catch(() => {
+    await verifyAccessToken(token, {
+      jwks: opts.jwks,
+      policy: opts.policy,
+      nowSeconds: opts.nowSeconds,
+    }).catch(() => {
       throw unauthorized("The token's signature is invalid.");
     });
     throw forbidden(refusal(role));
@@ -206,9 +238,13 @@ export async function authenticateService(
   if (jwt.header.alg !== "HS256" || !(await hs256Valid(token, opts.jwtSecret))) {
     throw unauthorized("The token's signature is invalid.");
   }
+  // exp is required here as everywhere: a legacy service token without one would never expire.
   const now = opts.nowSeconds ?? Date.now() / 1000;
-  if (typeof jwt.claims.exp === "number" && jwt.claims.exp < now) {
-    throw unauthorized("The token has expired.");
+  if (typeof jwt.claims.exp !== "number" || jwt.claims.exp < now) {
+    throw unauthorized("The token has no expiry or has expired.");
+  }
+  if (typeof jwt.claims.nbf === "number" && jwt.claims.nbf > now + 30) {
+    throw unauthorized("The token is not valid yet (nbf).");
   }
   if (role === "service_role") return { via: "service_role_jwt" };
   throw forbidden(refusal(role));

@@ -143,3 +143,42 @@ Deno.test("an unknown secret key is 401 and a publishable key is 403", async () 
     (e: { status?: number }) => e.status === 403,
   );
 });
+
+Deno.test("a legacy HS256 service_role token without exp (or with nbf ahead) is 401", async () => {
+  await assert.rejects(
+    authenticateService(bearer(await sign({ role: "service_role" })), local),
+    (e: { status?: number; message?: string }) => e.status === 401 && /expir/.test(e.message!),
+  );
+  const early = await sign({
+    role: "service_role",
+    exp,
+    nbf: Math.floor(Date.now() / 1000) + 3600,
+  });
+  await assert.rejects(authenticateService(bearer(early), local), { code: "unauthorized" });
+});
+
+const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+
+Deno.test("a secret key sent from a browser (its User-Agent or Sec-Fetch headers) is 401, as hosted refuses it", async () => {
+  for (
+    const headers of <Record<string, string>[]> [
+      { apikey: SB_SECRET, "user-agent": BROWSER_UA, origin: "https://school.example" },
+      { authorization: `Bearer ${SB_SECRET}`, "user-agent": BROWSER_UA },
+      { apikey: SB_SECRET, "sec-fetch-mode": "cors", "user-agent": "Deno/2.1.4" },
+    ]
+  ) {
+    await assert.rejects(
+      authenticateService(req(headers), withKeys),
+      (e: { status?: number; message?: string }) => e.status === 401 && /browser/.test(e.message!),
+      JSON.stringify(headers),
+    );
+  }
+  // The same key from a server (Deno, Node, curl, Python) is accepted.
+  for (const agent of ["Deno/2.1.4", "node", "curl/8.5.0", "Python-urllib/3.12"]) {
+    assert.deepEqual(
+      await authenticateService(req({ apikey: SB_SECRET, "user-agent": agent }), withKeys),
+      { via: "secret_key" },
+    );
+  }
+});
