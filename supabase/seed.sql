@@ -9,6 +9,13 @@
 -- Baseline (what the school paid before the move): gpt-4o 2.50 in, 1.25 cached, 10.00 out;
 -- whisper-1 0.006 USD per minute. Money is rounded half-up to 10 decimal places, like cost.ts.
 -- Deterministic (setseed), and safe to run twice (fixed ids, on conflict do nothing).
+--
+-- Platforms: raw_app_meta_data.platforms is what a student may use (it lands in the access token as
+-- app_metadata.platforms; only the service role can write it). Anna and Boris are granted main,
+-- Vera and Gleb tripwire, the admin both; a user without the key may use both. On a hosted project an
+-- admin grants a platform with the Auth admin API (a server with a secret key), e.g.
+--   await supabase.auth.admin.updateUserById(userId, { app_metadata: { platforms: ["main"] } })
+-- and the student's next token (at the latest on its hourly refresh) carries it. docs/METERING.md.
 
 insert into auth.users (
   instance_id, id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data,
@@ -16,23 +23,24 @@ insert into auth.users (
 ) values
   ('00000000-0000-0000-0000-000000000000', '5eed0000-0000-4000-8000-000000000001',
    'authenticated', 'authenticated', 'anna.main@example.com', now(),
-   '{"provider":"email","providers":["email"]}', '{"name":"Anna","platform":"main"}',
+   '{"provider":"email","providers":["email"],"platforms":["main"]}', '{"name":"Anna"}',
    now() - interval '30 days', now()),
   ('00000000-0000-0000-0000-000000000000', '5eed0000-0000-4000-8000-000000000002',
    'authenticated', 'authenticated', 'boris.main@example.com', now(),
-   '{"provider":"email","providers":["email"]}', '{"name":"Boris","platform":"main"}',
+   '{"provider":"email","providers":["email"],"platforms":["main"]}', '{"name":"Boris"}',
    now() - interval '30 days', now()),
   ('00000000-0000-0000-0000-000000000000', '5eed0000-0000-4000-8000-000000000003',
    'authenticated', 'authenticated', 'vera.tripwire@example.com', now(),
-   '{"provider":"email","providers":["email"]}', '{"name":"Vera","platform":"tripwire"}',
+   '{"provider":"email","providers":["email"],"platforms":["tripwire"]}', '{"name":"Vera"}',
    now() - interval '30 days', now()),
   ('00000000-0000-0000-0000-000000000000', '5eed0000-0000-4000-8000-000000000004',
    'authenticated', 'authenticated', 'gleb.tripwire@example.com', now(),
-   '{"provider":"email","providers":["email"]}', '{"name":"Gleb","platform":"tripwire"}',
+   '{"provider":"email","providers":["email"],"platforms":["tripwire"]}', '{"name":"Gleb"}',
    now() - interval '30 days', now()),
   ('00000000-0000-0000-0000-000000000000', '5eed0000-0000-4000-8000-000000000005',
    'authenticated', 'authenticated', 'admin@example.com', now(),
-   '{"provider":"email","providers":["email"],"role":"admin"}', '{"name":"School admin"}',
+   '{"provider":"email","providers":["email"],"role":"admin","platforms":["main","tripwire"]}',
+   '{"name":"School admin"}',
    now() - interval '30 days', now())
 on conflict (id) do nothing;
 
