@@ -45,8 +45,9 @@ export type Fault =
   | { type: "cached_tokens"; cached: number }
   /** The model stops at its token limit: half the reply, `finish_reason: "length"`. */
   | { type: "length" }
-  /** How a Groq stream delivers usage: `x_groq` (the default: `x_groq.usage` on the final
-   * chunk), `usage` (a top-level `usage` on the final chunk instead), `both`, or `none`. */
+  /** How a Groq stream delivers usage besides the `stream_options.include_usage` chunk: `x_groq`
+   * (the default: `x_groq.usage` on the final chunk), `usage` (a top-level `usage` on the final
+   * chunk instead), `both`, or `none` (no usage at all, not even the asked-for chunk). */
   | { type: "stream_usage"; variant: "x_groq" | "usage" | "both" | "none" };
 
 /** What `POST /__offline/faults` accepts. */
@@ -867,7 +868,8 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
         }
         : {},
     );
-    if (includeUsage) {
+    // Like Groq, the usage chunk comes when asked (`none` is a stream that ends without any usage).
+    if (includeUsage && groqUsageVariant !== "none") {
       events.push(
         `data: ${
           JSON.stringify({

@@ -167,7 +167,7 @@ Deno.test("usage grows with the input: prompt tokens ≈ chars/4", async () => {
 
 Deno.test("a streamed Groq chat arrives in several chunks with usage in x_groq.usage", async () => {
   await withProvider(async ({ groq }) => {
-    // No stream_options: it is not in Groq's spec (groq-sdk 1.6.0), so the double refuses it.
+    // Without stream_options Groq still puts usage in x_groq.usage on the last chunk.
     const stream = await groq.chat.completions.create({
       model: GROQ_CHAT,
       messages: USER("Расскажи о курсе"),

@@ -71,7 +71,7 @@ Deno.test("Qwen left at Groq's default puts <think> in content; our calls get no
   });
 });
 
-Deno.test("Groq refuses fields outside its spec: stream_options, and reasoning_format on gpt-oss", async () => {
+Deno.test("Groq takes stream_options (its current reference) and answers with a usage chunk; reasoning_format on gpt-oss is refused", async () => {
   await withDouble(async ({ origin }) => {
     const a = await post(origin, "/openai/v1/chat/completions", {
       model: GPT_OSS.model,
@@ -79,8 +79,13 @@ Deno.test("Groq refuses fields outside its spec: stream_options, and reasoning_f
       stream: true,
       stream_options: { include_usage: true },
     });
-    assert.equal(a.status, 400);
-    assert.match((await a.json()).error.message, /property 'stream_options' is unsupported/);
+    assert.equal(a.status, 200);
+    const events = (await a.text()).split("\n\n").filter((e) => e.startsWith("data: {"))
+      .map((e) => JSON.parse(e.slice(6)));
+    const last = events[events.length - 1];
+    assert.deepEqual(last.choices, [], "the usage chunk has no choices");
+    assert.ok(last.usage.prompt_tokens > 0 && last.usage.completion_tokens > 0);
+    assert.ok(events.some((e) => e.x_groq?.usage), "x_groq.usage is still sent");
     const b = await post(origin, "/openai/v1/chat/completions", {
       model: GPT_OSS.model,
       messages: USER,
@@ -116,7 +121,7 @@ Deno.test("a length stop is reported as truncated", async () => {
   });
 });
 
-Deno.test("Groq stream usage arrives in x_groq.usage or a usage field: both are read", async () => {
+Deno.test("Groq stream usage arrives in the asked-for chunk, x_groq.usage or a usage field: all are read", async () => {
   await withDouble(async ({ clients, fault }) => {
     for (const variant of ["x_groq", "usage"]) {
       fault({ fault: { type: "stream_usage", variant } });
@@ -124,6 +129,17 @@ Deno.test("Groq stream usage arrives in x_groq.usage or a usage field: both are 
       assert.ok(r.usage && r.usage.completion_tokens > 0, variant);
       assert.equal(r.usageEstimated, false);
     }
+  });
+});
+
+Deno.test("a Groq stream that ends without any usage is estimated from its text and flagged, never 0", async () => {
+  await withDouble(async ({ clients, fault }) => {
+    fault({ fault: { type: "stream_usage", variant: "none" } });
+    const r = await streamChatCompletion(clients, GPT_OSS, { messages: USER });
+    assert.equal(r.partial, false);
+    assert.equal(r.usageEstimated, true);
+    assert.ok(r.usage!.prompt_tokens > 0);
+    assert.ok(r.usage!.completion_tokens >= Math.ceil(r.text.length / 3), JSON.stringify(r.usage));
   });
 });
 

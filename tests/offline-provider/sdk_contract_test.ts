@@ -32,7 +32,8 @@ const holds = <T extends true>(_proof?: T) => {};
 // The last `create` overload takes the base params (streaming or not).
 type GroqParams = Parameters<Groq["chat"]["completions"]["create"]>[0];
 type OpenAIParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-holds<Equal<GroqChatParam, keyof GroqParams>>();
+// stream_options is Groq's API reference's (2026-12), newer than groq-sdk 1.6.0's types.
+holds<Equal<Exclude<GroqChatParam, "stream_options">, keyof GroqParams>>();
 holds<Equal<OpenAIChatParam, keyof OpenAIParams>>();
 
 // Our request type, completed with model and stream, is a request of each SDK: every field we can
@@ -99,13 +100,15 @@ Deno.test("every request body the functions build is one the provider accepts", 
   }
 });
 
-Deno.test("Groq bodies never carry stream_options; OpenAI streams ask for usage", () => {
+Deno.test("Groq and OpenAI streams both ask for the usage chunk (stream_options.include_usage)", () => {
   const [, , text] = shapes()[0];
   const groq = buildChatBody({ provider: "groq", model: "openai/gpt-oss-120b" }, text, true);
   const openai = buildChatBody({ provider: "openai", model: "gpt-4.1-mini" }, text, true);
-  assert.equal(groq.stream_options, undefined);
+  assert.deepEqual(groq.stream_options, { include_usage: true });
   assert.deepEqual(openai.stream_options, { include_usage: true });
-  assert.ok(chatRequestProblem("groq", "openai/gpt-oss-120b", { ...groq, stream_options: {} }));
+  assert.equal(chatRequestProblem("groq", "openai/gpt-oss-120b", groq), null);
+  const plain = buildChatBody({ provider: "groq", model: "openai/gpt-oss-120b" }, text, false);
+  assert.equal(plain.stream_options, undefined, "never on a non-streamed call");
 });
 
 Deno.test("Qwen bodies ask for hidden reasoning at an effort the model takes", () => {

@@ -124,6 +124,14 @@ export function catalogReplacement(candidate: ModelTarget): ModelTarget | undefi
   return found;
 }
 
+/** `usage_estimated` when a stream's usage was estimated from its text (never reported). */
+function estimatedOf(value: unknown): string | null {
+  return value && typeof value === "object" &&
+      (value as { usageEstimated?: unknown }).usageEstimated === true
+    ? "usage_estimated"
+    : null;
+}
+
 function defaultUsageOf(value: unknown): OperationUsage | null {
   if (value && typeof value === "object" && "usage" in value) {
     return (value as { usage: OperationUsage | null }).usage ?? null;
@@ -169,7 +177,7 @@ export function meterAttempt(
     function_name: context.functionName,
     duration_ms: report.durationMs,
     status,
-    error_code: report.errorCode ?? interruptionOf(report.value),
+    error_code: report.errorCode ?? interruptionOf(report.value) ?? estimatedOf(report.value),
     created_at: report.startedAt.toISOString(),
   };
   if (!usage) {

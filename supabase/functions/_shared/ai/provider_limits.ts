@@ -32,8 +32,11 @@ export const LIMITS_CHECKED_ON = "2026-12-01";
 // Chat completion parameters
 
 /**
- * Every request field of Groq's `CompletionCreateParams` (groq-sdk 1.6.0). `stream_options` is not
- * in it: Groq answered 400 to it in 2024 and documents usage in `x_groq.usage` instead.
+ * Every request field of Groq's `CompletionCreateParams` (groq-sdk 1.6.0), plus `stream_options`:
+ * Groq's current API reference lists `stream_options.include_usage` and current Groq clients send
+ * it by default when streaming (LangChain's ChatGroq: "defaults to true when streaming");
+ * shared/facts/providers-2026-11.md, addendum 2026-12-06. Older responses carried usage only in
+ * `x_groq.usage`, which is still read.
  */
 export const GROQ_CHAT_PARAMS = [
   "messages",
@@ -65,6 +68,7 @@ export const GROQ_CHAT_PARAMS = [
   "stop",
   "store",
   "stream",
+  "stream_options",
   "temperature",
   "tool_choice",
   "tools",
@@ -123,7 +127,7 @@ export type ReasoningFormat = "raw" | "parsed" | "hidden";
 export type StreamUsageDelivery =
   /** `stream_options: { include_usage: true }` → a last chunk with `usage` and no choices. */
   | "stream_options"
-  /** Groq: `x_groq.usage` on the final chunk (some responses also carry a top-level `usage`). */
+  /** `x_groq.usage` on the final chunk only (Groq before it documented `stream_options`). */
   | "x_groq";
 
 export interface ChatModelLimits {
@@ -173,7 +177,7 @@ export const CHAT_MODEL_LIMITS: readonly ChatModelLimits[] = [
     // "low" keeps a curator answer and a file summary fast and cheap; reasoning goes to
     // `message.reasoning`, never into content.
     ours: { reasoning_effort: "low" },
-    streamUsage: "x_groq",
+    streamUsage: "stream_options",
     source: `${GROQ_SDK_SOURCE} (reasoning_effort doc); ${GROQ_REASONING_SOURCE}`,
     checkedOn: LIMITS_CHECKED_ON,
   },
@@ -192,7 +196,7 @@ export const CHAT_MODEL_LIMITS: readonly ChatModelLimits[] = [
     ours: { reasoning_effort: "low", reasoning_format: "hidden" },
     maxImages: 3,
     maxBase64RequestBytes: GROQ_MAX_BASE64_REQUEST_BYTES,
-    streamUsage: "x_groq",
+    streamUsage: "stream_options",
     source: `${GROQ_SDK_SOURCE}; ${GROQ_REASONING_SOURCE}; ${GROQ_VISION_SOURCE}`,
     checkedOn: LIMITS_CHECKED_ON,
   },
@@ -210,7 +214,7 @@ export const CHAT_MODEL_LIMITS: readonly ChatModelLimits[] = [
     // plans one image a call for it; the double takes up to 3 as on qwen3.8.
     maxImages: 3,
     maxBase64RequestBytes: GROQ_MAX_BASE64_REQUEST_BYTES,
-    streamUsage: "x_groq",
+    streamUsage: "stream_options",
     source: `${GROQ_SDK_SOURCE}; ${GROQ_REASONING_SOURCE}; ${GROQ_VISION_SOURCE}`,
     checkedOn: LIMITS_CHECKED_ON,
   },
@@ -220,7 +224,7 @@ export const CHAT_MODEL_LIMITS: readonly ChatModelLimits[] = [
     params: GROQ_CHAT_PARAMS,
     refused: GROQ_REFUSED,
     maxBase64RequestBytes: GROQ_MAX_BASE64_REQUEST_BYTES,
-    streamUsage: "x_groq",
+    streamUsage: "stream_options",
     source: GROQ_SDK_SOURCE,
     checkedOn: LIMITS_CHECKED_ON,
   },

@@ -487,8 +487,8 @@ export function buildChatBody(
     model: target.model,
     stream,
   };
-  // Only where the provider documents it: Groq's spec has no stream_options (usage comes in
-  // x_groq.usage), OpenAI sends the usage chunk only when asked.
+  // Where the provider documents it (OpenAI, and Groq's current reference): the usage chunk comes
+  // only when asked. Groq's x_groq.usage is read as well (provider_limits.ts).
   if (stream && chatLimitsFor(target.provider, target.model).streamUsage === "stream_options") {
     body.stream_options = { include_usage: true };
   }
@@ -735,10 +735,19 @@ export async function streamChatCompletion(
   }
 
   if (!failure) {
+    // A whole stream that still ended without usage was billed by the provider all the same:
+    // estimate it from the text rather than record a free call (the row is flagged).
+    const estimate = usage === undefined && contentChunks > 0;
     return {
       text,
-      usage: usage ?? null,
-      usageEstimated: false,
+      usage: usage ??
+        (estimate
+          ? {
+            prompt_tokens: estimatePromptTokens(request.messages),
+            completion_tokens: estimateCompletionTokens(text, contentChunks),
+          }
+          : null),
+      usageEstimated: estimate,
       finishReason,
       truncated: finishReason === "length",
       partial: false,
@@ -751,7 +760,10 @@ export async function streamChatCompletion(
   const usageEstimated = usage === undefined && contentChunks > 0;
   const knownUsage = usage ??
     (contentChunks > 0
-      ? { prompt_tokens: estimatePromptTokens(request.messages), completion_tokens: contentChunks }
+      ? {
+        prompt_tokens: estimatePromptTokens(request.messages),
+        completion_tokens: estimateCompletionTokens(text, contentChunks),
+      }
       : undefined);
   if (text === "") {
     // Nothing reached the user: let routing decide (retry or fall back), carrying spent usage.
@@ -777,7 +789,16 @@ export async function streamChatCompletion(
   };
 }
 
-/** Rough prompt size for a cut stream that never reported usage: characters / 4, rounded up. */
+/**
+ * Completion tokens of a stream that reported none: at least one per content chunk (providers
+ * send about a token a chunk), and at least one per 3 characters (Russian text runs ~2.5–3.5
+ * characters a token), so an estimate errs towards the provider's bill.
+ */
+function estimateCompletionTokens(text: string, contentChunks: number): number {
+  return Math.max(contentChunks, Math.ceil(text.length / 3));
+}
+
+/** Rough prompt size for a stream that never reported usage: characters / 4, rounded up. */
 function estimatePromptTokens(messages: readonly ChatMessage[]): number {
   let chars = 0;
   for (const message of messages) {

@@ -269,7 +269,8 @@ Deno.test("a stream cut after text is partial, with usage estimated from what ar
   assert.equal(result.interruption, "stream_interrupted");
   assert.equal(result.text, "один два ");
   assert.equal(result.usageEstimated, true);
-  assert.deepEqual(result.usage, { prompt_tokens: 2, completion_tokens: 2 });
+  // 9 characters of text / 3 = 3 tokens, above the 2 chunks.
+  assert.deepEqual(result.usage, { prompt_tokens: 2, completion_tokens: 3 });
 });
 
 Deno.test("a stream cut before any text throws a retryable error", async () => {
@@ -422,7 +423,7 @@ Deno.test("transcription sends the audio as a file with its name and type", asyn
   assert.equal(form.get("language"), null, "no language when none is given");
 });
 
-Deno.test("Groq streams are asked for no stream_options (not in Groq's spec); usage comes from x_groq", async () => {
+Deno.test("Groq streams ask for the usage chunk (stream_options) and still read x_groq.usage", async () => {
   const { clients, requests } = fakeClients(() =>
     sse([
       delta("a"),
@@ -432,8 +433,23 @@ Deno.test("Groq streams are asked for no stream_options (not in Groq's spec); us
   const result = await streamChatCompletion(clients, GROQ, {
     messages: [{ role: "user", content: "x" }],
   });
-  assert.equal((requests[0].body as Record<string, unknown>).stream_options, undefined);
+  assert.deepEqual((requests[0].body as Record<string, unknown>).stream_options, {
+    include_usage: true,
+  });
   assert.deepEqual(result.usage, { prompt_tokens: 4, completion_tokens: 2 });
+  assert.equal(result.usageEstimated, false);
+});
+
+Deno.test("a whole stream with no usage anywhere is estimated from the text and flagged", async () => {
+  const { clients } = fakeClients(() => sse([delta("привет, "), delta("мир", "stop")]));
+  const result = await streamChatCompletion(clients, GROQ, {
+    messages: [{ role: "user", content: "x".repeat(40) }],
+  });
+  assert.equal(result.usageEstimated, true);
+  assert.deepEqual(result.usage, {
+    prompt_tokens: 10, // 40 characters / 4
+    completion_tokens: 4, // "привет, мир": 11 characters / 3, above the 2 chunks
+  });
 });
 
 Deno.test("Groq Qwen calls ask for hidden reasoning and a low effort; a leaked <think> is stripped", async () => {
