@@ -115,9 +115,25 @@ function isUnknownUser(err: unknown): boolean {
   return typeof e?.message === "string" && /"code"\s*:\s*"23503"/.test(e.message);
 }
 
+/** What a retry of a key whose answer could not be stored gets, for the key's whole life. */
+export const NOT_REPLAYABLE_STATUS = 409;
+export function notReplayableBody() {
+  return {
+    error: {
+      code: "idempotency_not_replayable" as const,
+      message: "This request was already answered and charged, but its answer cannot be replayed.",
+      hint: "Nothing was charged again. Send a new request with a new Idempotency-Key for a new " +
+        "answer.",
+    },
+  };
+}
+
 /**
  * Stores the result of an idempotent request. Never throws: the student has been answered (and
- * charged), so a failure here only costs the replay, and is logged.
+ * charged). If the answer itself cannot be stored (a value Postgres refuses), the key is still
+ * completed — as "done, not replayable" — so a retry gets 409 `idempotency_not_replayable` and
+ * never a second provider call or charge. Only when the database is unreachable is the key left
+ * to its lease, and that is logged.
  */
 export async function completeIdempotent(
   rt: Pick<Runtime, "store" | "log">,
@@ -127,6 +143,31 @@ export async function completeIdempotent(
 ): Promise<void> {
   try {
     await rt.store.idempotencyComplete({ ...scope, status, body });
+    return;
+  } catch (err) {
+    if (err instanceof StoreTimeoutError) {
+      // The database did not answer: a second write would only wait again. The lease ends it.
+      rt.log(JSON.stringify({
+        level: "error",
+        msg: "idempotency complete failed",
+        key: scope.key,
+        error: String(err),
+      }));
+      return;
+    }
+    rt.log(JSON.stringify({
+      level: "warn",
+      msg: "idempotent answer not storable; completing the key as not replayable",
+      key: scope.key,
+      error: String(err).slice(0, 300),
+    }));
+  }
+  try {
+    await rt.store.idempotencyComplete({
+      ...scope,
+      status: NOT_REPLAYABLE_STATUS,
+      body: notReplayableBody(),
+    });
   } catch (err) {
     rt.log(
       JSON.stringify({

@@ -23,3 +23,17 @@ export function isWellFormedText(s: string): boolean {
 export function text() {
   return z.string().refine(isWellFormedText, NOT_WELL_FORMED);
 }
+
+/** U+0000 or a lone surrogate, everywhere in a string. */
+// deno-lint-ignore no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text taken from a file, made storable: U+0000 (Postgres text and jsonb cannot hold it) and lone
+ * surrogates (not UTF-8; a DOCX's `&#xD800;` decodes to one) become U+FFFD. Applied where text is
+ * extracted, so a prompt, an answer and its idempotent replay only ever see storable text.
+ * @example storableText("a\u0000b\uD800") // "a\uFFFDb\uFFFD"
+ */
+export function storableText(s: string): string {
+  return s.replace(UNSTORABLE, "\uFFFD");
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isWellFormedText, text } from "./text.ts";
+import { isWellFormedText, storableText, text } from "./text.ts";
 
 Deno.test("text: well-formed Unicode passes, a lone surrogate anywhere is refused", () => {
   for (const ok of ["", "Привет", "эмодзи 😀 и 𝒙", "\u{10FFFF}"]) {
@@ -16,4 +16,11 @@ Deno.test("text: well-formed Unicode passes, a lone surrogate anywhere is refuse
     false,
     "the field's own limits still apply",
   );
+});
+
+Deno.test("storableText replaces U+0000 and lone surrogates with U+FFFD and keeps pairs", () => {
+  assert.equal(storableText("a\u0000b"), "a\uFFFDb");
+  assert.equal(storableText("x\uD800y\uDC00z"), "x\uFFFDy\uFFFDz");
+  assert.equal(storableText("эмодзи 😀 остаётся"), "эмодзи 😀 остаётся");
+  assert.equal(storableText("\uD83D\uDE00\uD800"), "😀\uFFFD");
 });

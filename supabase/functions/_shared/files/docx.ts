@@ -10,6 +10,7 @@ import {
   tooMuchText,
 } from "./budget.ts";
 import { entryChunks, entryData, readZipDirectory, type ZipEntry, ZipInflateLimit } from "./zip.ts";
+import { storableText } from "../contracts/text.ts";
 
 export type DocxTextResult = { ok: true; text: string } | DocumentFailure;
 
@@ -73,7 +74,8 @@ export async function extractDocxText(
         "sent as images or as a PDF.",
     });
   }
-  return { ok: true, text };
+  // A raw U+0000 in the XML or a `&#xD800;` reference must not reach a prompt or a stored answer.
+  return { ok: true, text: storableText(text) };
 }
 
 /** Refuses from the directory alone: a declared size past the cap, or a bomb's ratio. */

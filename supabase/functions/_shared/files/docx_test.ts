@@ -102,3 +102,10 @@ Deno.test("docx: more zip entries than the budget allows is refused unread", asy
   });
   assert.deepEqual(result.ok ? null : result.reason, "zip_bomb");
 });
+
+Deno.test("a raw U+0000 and a &#xD800; reference come out as U+FFFD: storable text", async () => {
+  const xml = documentXml(["до \u0000 после SURROGATE конец"]).replace("SURROGATE", "&#xD800;");
+  const result = await extractDocxText(docxArchive(xml));
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.text, "до \uFFFD после \uFFFD конец");
+});

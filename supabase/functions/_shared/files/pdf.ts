@@ -14,6 +14,7 @@ import {
 } from "./budget.ts";
 import { loadUnpdf } from "./lazy.ts";
 import { countRawPages, scanPdfStreams } from "./pdf_scan.ts";
+import { storableText } from "../contracts/text.ts";
 
 export interface PdfPage {
   /** 1-based page number. */
@@ -117,7 +118,7 @@ export async function extractPdfText(
       ok: true,
       pages: texts.map((text, i) => ({
         page: i + 1,
-        text,
+        text: storableText(text),
         hasText: counts[i] >= minChars || (counts[i] > 0 && !pictures.scans.has(i + 1)),
       })),
     };
