@@ -19,6 +19,7 @@ async function token() {
     b64({
       sub: crypto.randomUUID(),
       role: "authenticated",
+      aud: "authenticated",
       exp: Date.now() / 1000 + 60,
     })
   }`;
