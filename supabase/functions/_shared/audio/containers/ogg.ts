@@ -10,6 +10,8 @@ import { vorbisBlockSizes, type VorbisCodec, vorbisModes, vorbisPacketBlock } fr
 
 type Codec = "opus" | "vorbis" | "flac" | "speex";
 
+const HEAD_BYTES = 32;
+
 interface Stream {
   codec: Codec;
   serial: number;
@@ -33,7 +35,7 @@ export function oggDuration(bytes: Uint8Array, meter: WorkMeter): number {
   // A packet can continue across pages. An audio packet's first bytes are all a codec needs (Opus
   // TOC, Vorbis mode, FLAC frame header ≤ 16 bytes): we keep 32 of them. Header packets (Vorbis'
   // setup header is read from its end) are kept whole, up to 1 MB.
-  const head = new Uint8Array(32);
+  const head = new Uint8Array(HEAD_BYTES);
   let headerParts: Uint8Array[] = [];
   let packetLength = 0;
   let offset = 0;
@@ -58,9 +60,9 @@ export function oggDuration(bytes: Uint8Array, meter: WorkMeter): number {
       let at = tableEnd;
       for (let i = offset + 27; i < tableEnd; i++) {
         const lace = bytes[i];
-        if (packetLength < head.length) {
-          const take = Math.min(lace, head.length - packetLength);
-          head.set(bytes.subarray(at, at + take), packetLength);
+        // A byte loop, not subarray + set: no allocation per segment (a hostile file has millions).
+        for (let k = 0; k < lace && packetLength + k < HEAD_BYTES; k++) {
+          head[packetLength + k] = bytes[at + k];
         }
         if (packets < stream.headerPackets) {
           if (packetLength + lace > 1024 * 1024) fail("The ogg stream header is too large.");
