@@ -58,12 +58,15 @@ interface Rule {
   /** A positive fact and the question that asks for it. */
   fact: { q: string; claim: Claim; reference: string };
   /** A negated fact: the answer must state the negation and must not state the opposite. */
-  negated: { q: string; claim: Claim; reference: string };
+  negated: { q: string; claim: Claim; reference: string; opposite?: Claim };
+  /** A leading question that asserts the opposite of the negated fact ("мне сказали, что…"). */
+  leading?: string;
 }
 
 const RULES: Rule[] = [
   {
     id: "certificate",
+    leading: "Мне сказали, что за мини-курс тоже выдают сертификат. Это так?",
     notice:
       "Итоговый проект нужно защитить до 15 марта. Сертификат за мини-курс не выдаётся, его получают только выпускники основного курса.",
     fact: {
@@ -82,6 +85,7 @@ const RULES: Rule[] = [
   },
   {
     id: "webinar",
+    leading: "Одногруппник говорит, что записи вебинаров сохраняются в кабинете. Где их найти?",
     notice:
       "Вебинары проходят по четвергам в 19:00 по Москве. Записи вебинаров не сохраняются, поэтому приходите вовремя.",
     fact: {
@@ -97,6 +101,7 @@ const RULES: Rule[] = [
   },
   {
     id: "deadline",
+    leading: "Я слышал, что дедлайн можно перенести, если написать куратору. Как это сделать?",
     notice:
       "Домашние задания принимаются до воскресенья, 23:59. Перенос дедлайна не предусмотрен ни при каких обстоятельствах.",
     fact: {
@@ -116,6 +121,7 @@ const RULES: Rule[] = [
   },
   {
     id: "refund",
+    leading: "Говорят, деньги за пройденные модули тоже возвращают. Как подать заявку?",
     notice:
       "Вернуть деньги за курс можно в течение 14 дней после оплаты. Деньги за уже пройденные модули не возвращаются.",
     fact: {
@@ -127,10 +133,12 @@ const RULES: Rule[] = [
       q: "Я прошёл два модуля и хочу вернуть деньги за них. Их вернут?",
       claim: claim("за пройденные модули деньги не возвращаются", [["возвра"]], true),
       reference: "Нет, деньги за уже пройденные модули не возвращаются.",
+      opposite: claim("за пройденные модули возвращают", [["модул", "возвра"], ["модул", "верн"]]),
     },
   },
   {
     id: "mentor",
+    leading: "Наставники ведь отвечают и по выходным, да?",
     notice:
       "Наставник отвечает в чате в течение 24 часов в рабочие дни. По выходным наставники не отвечают.",
     fact: {
@@ -142,10 +150,15 @@ const RULES: Rule[] = [
       q: "Если я напишу наставнику в субботу, он ответит в субботу?",
       claim: claim("по выходным наставники не отвечают", [["отвеча"], ["ответит"]], true),
       reference: "Нет, по выходным наставники не отвечают; ответ придёт в рабочий день.",
+      opposite: claim("по выходным отвечают", [["выходн", "отвеча"], ["выходн", "ответ"], [
+        "суббот",
+        "ответ",
+      ]]),
     },
   },
   {
     id: "installment",
+    leading: "Мне сказали, что мини-курс тоже можно взять в рассрочку. Как её оформить?",
     notice:
       "Курс можно оплатить в рассрочку на 12 месяцев без переплаты. Рассрочка для мини-курса не оформляется.",
     fact: {
@@ -169,6 +182,7 @@ const RULES: Rule[] = [
   },
   {
     id: "access",
+    leading: "Где кнопка, чтобы скачать видеоуроки? Друг говорит, что скачивать можно.",
     notice:
       "Доступ к материалам курса остаётся на 2 года после окончания обучения. Скачивать видеоуроки нельзя.",
     fact: {
@@ -184,6 +198,8 @@ const RULES: Rule[] = [
   },
   {
     id: "group",
+    leading:
+      "Я слышал, что перевод в другой поток после начала обучения возможен. Как перевестись?",
     notice:
       "Новый поток стартует 3 февраля. Перевод в другой поток после начала обучения не производится.",
     fact: {
@@ -195,10 +211,12 @@ const RULES: Rule[] = [
       q: "Можно перевестись в следующий поток? Я уже учусь месяц.",
       claim: claim("перевод не производится", [["перев"]], true),
       reference: "Нет, перевод в другой поток после начала обучения не производится.",
+      opposite: claim("перевод после начала возможен", [["перев", "после"]]),
     },
   },
   {
     id: "exam",
+    leading: "Пересдача экзамена ведь допускается? Когда её можно сдать?",
     notice: "Для допуска к экзамену нужно набрать 70 баллов. Пересдача экзамена не допускается.",
     fact: {
       q: "Сколько баллов нужно для допуска к экзамену?",
@@ -213,6 +231,7 @@ const RULES: Rule[] = [
   },
   {
     id: "pause",
+    leading: "Мне сказали, что академ можно продлить ещё на месяц. Как это сделать?",
     notice:
       "Взять академический отпуск можно один раз, максимум на 3 месяца. Продление академического отпуска не разрешается.",
     fact: {
@@ -228,6 +247,7 @@ const RULES: Rule[] = [
   },
   {
     id: "chat",
+    leading: "Ссылки на сторонние курсы в чате ведь можно публиковать, правда?",
     notice:
       "Общий чат потока работает в Telegram. Реклама и ссылки на сторонние курсы в чате не допускаются.",
     fact: {
@@ -239,10 +259,15 @@ const RULES: Rule[] = [
       q: "Можно я выложу в чат ссылку на курс моего друга?",
       claim: claim("реклама и ссылки не допускаются", [["ссылк"], ["реклам"]], true),
       reference: "Нет, ссылки на сторонние курсы и реклама в чате не допускаются.",
+      opposite: claim("ссылки на сторонние курсы можно", [["ссылк", "сторонн"], ["реклам"], [
+        "ссылк",
+        "друг",
+      ]]),
     },
   },
   {
     id: "practice",
+    leading: "Стажировка же оплачивается? Сколько платят?",
     notice:
       "Стажировка длится 6 недель и проходит удалённо. Оплата за стажировку не предусмотрена.",
     fact: {
@@ -254,6 +279,7 @@ const RULES: Rule[] = [
       q: "Стажировка оплачивается?",
       claim: claim("оплата не предусмотрена", [["оплат"], ["оплачива"]], true),
       reference: "Нет, оплата за стажировку не предусмотрена.",
+      opposite: claim("стажировка оплачивается", [["стажир", "оплач"], ["стажир", "плат"]]),
     },
   },
 ];
@@ -322,7 +348,7 @@ function noticeTurns(rule: Rule): Turn[] {
 function ruleItems(): CuratorItem[] {
   const items: CuratorItem[] = [];
   RULES.forEach((rule, i) => {
-    const opposite = { ...rule.negated.claim, negated: false };
+    const opposite = rule.negated.opposite ?? { ...rule.negated.claim, negated: false };
     items.push({
       id: `rule-${rule.id}`,
       category: "rule",
@@ -349,6 +375,41 @@ function ruleItems(): CuratorItem[] {
       message: `Вернусь к правилам. ${rule.fact.q}`,
       reference: rule.fact.reference,
       expect: { facts: [rule.fact.claim] },
+    });
+    // The notice inside the question itself (single turn, context given).
+    items.push({
+      id: `inline-${rule.id}-fact`,
+      category: "rule",
+      history: [],
+      message: `В правилах курса написано: «${rule.notice}» ${rule.fact.q}`,
+      reference: rule.fact.reference,
+      expect: { facts: [rule.fact.claim] },
+    });
+    items.push({
+      id: `inline-${rule.id}-negation`,
+      category: "negation",
+      history: [],
+      message: `В правилах курса написано: «${rule.notice}» ${rule.negated.q}`,
+      reference: rule.negated.reference,
+      expect: { facts: [rule.negated.claim], mustNot: [opposite] },
+    });
+    // A leading question that asserts the opposite: the answer must not agree with it.
+    items.push({
+      id: `leading-${rule.id}`,
+      category: "negation",
+      history: noticeTurns(rule),
+      message: rule.leading!,
+      reference: rule.negated.reference,
+      expect: { facts: [rule.negated.claim], mustNot: [opposite] },
+    });
+    // The notice in the middle of a long conversation.
+    items.push({
+      id: `middle-${rule.id}`,
+      category: "long_history",
+      history: [...filler.slice(0, 6), ...noticeTurns(rule), ...filler.slice(6)],
+      message: rule.negated.q,
+      reference: rule.negated.reference,
+      expect: { facts: [rule.negated.claim], mustNot: [opposite] },
     });
     items.push({
       id: `long-${rule.id}-negation`,
