@@ -132,12 +132,18 @@ export function imageTokensOf(
 
 /** Whether the catalog says the model reasons (then {@link REASONING_TOKENS} are added). */
 export function reasons(provider: string, model: string): boolean {
-  return (findModel(provider as "groq" | "openai", model)?.capabilities ?? [] as string[])
-    .includes("reasoning" as never);
+  const capabilities: readonly string[] =
+    findModel(provider as "groq" | "openai", model)?.capabilities ?? [];
+  return capabilities.includes("reasoning");
 }
 
 /** The usage one operation of `w` bills on `provider:model` (images and reasoning included). */
-export function operationUsage(w: Workload, provider: string, model: string): Usage {
+/** Usage of one operation: tokens, or seconds of audio. */
+export type OperationUsage =
+  | { prompt_tokens: number; completion_tokens: number }
+  | { audio_seconds: number };
+
+export function operationUsage(w: Workload, provider: string, model: string): OperationUsage {
   if (w.audioSeconds !== undefined) return { audio_seconds: w.audioSeconds };
   const images = w.images
     ? imageTokensOf(provider, model, w.images.size).tokens * w.images.count

@@ -61,7 +61,11 @@ export function compareResults(a: EvalResults, b: EvalResults): RunComparison[] 
       meanDifference: p.difference.mean,
       low: p.difference.low,
       high: p.difference.high,
-      verdict: p.verdict === "a" ? "B better" : p.verdict === "b" ? "A better" : "not enough evidence",
+      verdict: p.verdict === "a"
+        ? "B better"
+        : p.verdict === "b"
+        ? "A better"
+        : "not enough evidence",
     });
   }
   return out;

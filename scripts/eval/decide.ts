@@ -15,12 +15,13 @@
 import {
   formatNumber,
   formatUsd,
-  operationCostUsd,
   oldStackModel,
+  operationCostUsd,
   SCHOOL_MONTH,
   type Workload,
 } from "./assumptions.ts";
 import { imageTokensOf } from "./assumptions.ts";
+import { DEFAULT_CANDIDATES } from "../../supabase/functions/_shared/ai/config.ts";
 import type { EvalCandidate, EvalTask } from "./candidates.ts";
 import type { ItemResult, ResultRow } from "./run.ts";
 import {
@@ -60,6 +61,7 @@ export interface Decision {
   perMonth: number;
   evidence: Evidence;
   status: "decided" | "not enough evidence" | "not measured";
+  /** With status "not measured": the functions' current configuration, provisional. */
   recommended: string | null;
   fallback: string | null;
   /** The old stack's cost for a month of this work (GPT-4o; Groq Whisper for voice). */
@@ -125,7 +127,9 @@ export function decide(
         model: c.model,
         costPerOperationUsd: op,
         costPerMonthUsd: op * w.perMonth,
-        ...(img ? { imageTokens: img.tokens * w.images!.count, imageTokensEstimate: img.estimate } : {}),
+        ...(img
+          ? { imageTokens: img.tokens * w.images!.count, imageTokensEstimate: img.estimate }
+          : {}),
         latencyMsP50: row?.metrics.latency_ms_p50 ?? null,
         latencyMsP95: row?.metrics.latency_ms_p95 ?? null,
         score: row?.metrics.score ?? null,
@@ -178,6 +182,10 @@ export function decide(
           equivalent.map(id).join(", ")
         } (парные 95-процентные интервалы включают 0): рекомендован самый дешёвый из них.`;
     } else {
+      // Until a real run: the functions' current configuration stays (provisional).
+      const defaults = DEFAULT_CANDIDATES[w.routeTask];
+      recommended = defaults[0] ? id(defaults[0]) : null;
+      fallback = defaults[1] ? id(defaults[1]) : null;
       const mde = detectableDifference(n, sd);
       noteEn = (evidence === "offline"
         ? "OFFLINE RUN: the offline provider is a test double, not a model; its answers check the harness and are not shown as quality. "
@@ -219,7 +227,11 @@ export function itemsFor5Points(task: EvalTask): number {
 const usd = (v: number, lang: Lang, digits: number) => formatUsd(v, lang, digits);
 
 /** The decision table as markdown, one section per task. */
-export function renderDecisions(decisions: readonly Decision[], lang: Lang, heading = "###"): string {
+export function renderDecisions(
+  decisions: readonly Decision[],
+  lang: Lang,
+  heading = "###",
+): string {
   const out: string[] = [];
   for (const d of decisions) {
     out.push(
@@ -229,17 +241,31 @@ export function renderDecisions(decisions: readonly Decision[], lang: Lang, head
       "",
     );
     const verdict = d.status === "decided"
-      ? tr(lang, `**Recommended:** ${d.recommended}; fallback ${d.fallback ?? "–"}.`, `**Рекомендуется:** ${d.recommended}; запасной — ${d.fallback ?? "–"}.`)
+      ? tr(
+        lang,
+        `**Recommended:** ${d.recommended}; fallback ${d.fallback ?? "–"}.`,
+        `**Рекомендуется:** ${d.recommended}; запасной — ${d.fallback ?? "–"}.`,
+      )
       : d.status === "not enough evidence"
       ? tr(
         lang,
-        `**Not enough evidence** on quality; chosen on price: ${d.recommended}; fallback ${d.fallback ?? "–"}.`,
-        `**Недостаточно данных** о качестве; выбор по цене: ${d.recommended}; запасной — ${d.fallback ?? "–"}.`,
+        `**Not enough evidence** on quality; chosen on price: ${d.recommended}; fallback ${
+          d.fallback ?? "–"
+        }.`,
+        `**Недостаточно данных** о качестве; выбор по цене: ${d.recommended}; запасной — ${
+          d.fallback ?? "–"
+        }.`,
       )
       : tr(
         lang,
-        `**Not decided: quality and latency not measured.** Cheapest per operation: ${d.cheapest}.`,
-        `**Не решено: качество и задержка не измерены.** Дешевле всех за операцию: ${d.cheapest}.`,
+        `**Not decided: quality and latency not measured.** Until the paid run, keep the current configuration: ${
+          d.recommended ?? "–"
+        }, fallback ${d.fallback ?? "–"} (provisional). Cheapest per operation: ${d.cheapest}.`,
+        `**Не решено: качество и задержка не измерены.** До платного прогона остаётся текущая настройка: ${
+          d.recommended ?? "–"
+        }, запасной — ${
+          d.fallback ?? "–"
+        } (предварительно). Дешевле всех за операцию: ${d.cheapest}.`,
       );
     out.push(verdict, "");
     const head = tr(
@@ -253,7 +279,9 @@ export function renderDecisions(decisions: readonly Decision[], lang: Lang, head
       usd(c.costPerMonthUsd, lang, 2),
       c.imageTokens === undefined
         ? "–"
-        : `${formatNumber(c.imageTokens, lang)}${c.imageTokensEstimate ? tr(lang, " (estimate)", " (оценка)") : ""}`,
+        : `${formatNumber(c.imageTokens, lang)}${
+          c.imageTokensEstimate ? tr(lang, " (estimate)", " (оценка)") : ""
+        }`,
       c.latencyMsP50 === null
         ? tr(lang, "not measured", "не измерено")
         : `${formatNumber(Math.round(c.latencyMsP50), lang)} / ${

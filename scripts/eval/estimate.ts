@@ -100,16 +100,24 @@ export function estimateRun(
     }
   };
   add("chat", () => chatInputs, a.outputTokens.chat);
-  add("photo", (c) =>
-    data.photos.map(() =>
-      tokens(FILE_SYSTEM_PROMPT + imagePrompt(OCR_INSTRUCTION, 1)) +
-      imageTokensOf(c.provider, c.model, a.photoSize).tokens
-    ), a.outputTokens.photo);
-  add("scan", (c) =>
-    data.scans.map((s) =>
-      tokens(FILE_SYSTEM_PROMPT + (s.instruction ?? DEFAULT_INSTRUCTIONS.document)) +
-      imageTokensOf(c.provider, c.model, a.scanPageSize).tokens * s.files.length
-    ), a.outputTokens.scan);
+  add(
+    "photo",
+    (c) =>
+      data.photos.map(() =>
+        tokens(FILE_SYSTEM_PROMPT + imagePrompt(OCR_INSTRUCTION, 1)) +
+        imageTokensOf(c.provider, c.model, a.photoSize).tokens
+      ),
+    a.outputTokens.photo,
+  );
+  add(
+    "scan",
+    (c) =>
+      data.scans.map((s) =>
+        tokens(FILE_SYSTEM_PROMPT + (s.instruction ?? DEFAULT_INSTRUCTIONS.document)) +
+        imageTokensOf(c.provider, c.model, a.scanPageSize).tokens * s.files.length
+      ),
+    a.outputTokens.scan,
+  );
   add("document", () => docInputs, a.outputTokens.document);
   for (const c of candidates.voice ?? []) {
     try {

@@ -278,7 +278,11 @@ if (values.decide) {
   });
   await Deno.writeTextFile(
     `${values.out}/decision.json`,
-    JSON.stringify({ about: results.about, assumptions: assumptionsLine("en"), decisions }, null, 2) +
+    JSON.stringify(
+      { about: results.about, assumptions: assumptionsLine("en"), decisions },
+      null,
+      2,
+    ) +
       "\n",
   );
   await Deno.writeTextFile(

@@ -185,7 +185,10 @@ function sizeOf(bytes: Uint8Array): { width: number; height: number } {
   return { width: h.width, height: h.height };
 }
 
-function imageTokensFor(candidate: EvalCandidate, sizes: readonly { width: number; height: number }[]) {
+function imageTokensFor(
+  candidate: EvalCandidate,
+  sizes: readonly { width: number; height: number }[],
+) {
   const counts = sizes.map((s) => imageTokensOf(candidate.provider, candidate.model, s));
   return {
     tokens: counts.reduce((n, c) => n + c.tokens, 0),
@@ -197,7 +200,12 @@ async function jobsFor(opts: RunOptions): Promise<Job[]> {
   const jobs: Job[] = [];
   const { data } = opts;
   const repeats = Math.max(1, opts.repeats ?? 1);
-  const add = (task: EvalTask, candidate: EvalCandidate, itemId: string, perform: Job["perform"]) => {
+  const add = (
+    task: EvalTask,
+    candidate: EvalCandidate,
+    itemId: string,
+    perform: Job["perform"],
+  ) => {
     for (let repeat = 0; repeat < repeats; repeat++) {
       jobs.push({ task, candidate, itemId, repeat, perform });
     }
@@ -263,7 +271,10 @@ async function jobsFor(opts: RunOptions): Promise<Job[]> {
           content: [
             {
               type: "text",
-              text: imagePrompt(scan.instruction ?? DEFAULT_INSTRUCTIONS.document, scan.pages.length),
+              text: imagePrompt(
+                scan.instruction ?? DEFAULT_INSTRUCTIONS.document,
+                scan.pages.length,
+              ),
             },
             ...scan.pages.map((bytes) => imageContentPart({ bytes, mimeType: scan.mimeType })),
           ],
