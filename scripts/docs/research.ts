@@ -14,18 +14,18 @@
  */
 
 import {
+  ASSUMED_EFFECTIVE_FROM,
   CATALOG,
+  getModel,
   isRetired,
   lastPricePeriodAt,
   type ModelEntry,
 } from "../../supabase/functions/_shared/ai/catalog.ts";
-import { baselineCost, calculateCost } from "../../supabase/functions/_shared/ai/cost.ts";
 import { DEFAULT_CANDIDATES } from "../../supabase/functions/_shared/ai/config.ts";
 import {
   chatLimitsFor,
   LIMITS_CHECKED_ON,
 } from "../../supabase/functions/_shared/ai/provider_limits.ts";
-import { ASSUMED_EFFECTIVE_FROM, getModel } from "../../supabase/functions/_shared/ai/catalog.ts";
 import { imageTokenRule } from "../../supabase/functions/_shared/ai/image_tokens.ts";
 import {
   assumptionsLine,
@@ -590,10 +590,14 @@ ${
   }
 - ${
     T(
-      `"Groq first for price" (Q4) was wrong: gpt-6-luna costs less per operation than Groq's defaults in every row, reasoning included — ${lunaList}. Groq's case is speed (its own figures; not yet measured here), Whisper for voice, and gpt-oss-20b's price (${
+      `"Groq first for price" (Q4) was wrong: gpt-6-luna costs less per operation than Groq's defaults ${
+        lunaAlwaysCheaper ? "in every row" : "in most rows"
+      }, reasoning included — ${lunaList}. Groq's case is speed (its own figures; not yet measured here), Whisper for voice, and gpt-oss-20b's price (${
         usd(oss20, 6)
       } per curator answer).`,
-      `«Groq первым из-за цены» (Q4) — неверно: gpt-6-luna дешевле стандартных моделей Groq за операцию в каждой строке, с учётом рассуждений: ${lunaList}. Довод за Groq — скорость (по его собственным данным; здесь ещё не измерена), Whisper для голоса и цена gpt-oss-20b (${
+      `«Groq первым из-за цены» (Q4) — неверно: gpt-6-luna дешевле стандартных моделей Groq за операцию ${
+        lunaAlwaysCheaper ? "в каждой строке" : "в большинстве строк"
+      }, с учётом рассуждений: ${lunaList}. Довод за Groq — скорость (по его собственным данным; здесь ещё не измерена), Whisper для голоса и цена gpt-oss-20b (${
         usd(oss20, 6)
       } за ответ куратора).`,
     )

@@ -9,11 +9,7 @@
 
 import { findModel } from "../../supabase/functions/_shared/ai/catalog.ts";
 import type { Task } from "../../supabase/functions/_shared/ai/config.ts";
-import {
-  calculateCost,
-  type OperationType,
-  type Usage,
-} from "../../supabase/functions/_shared/ai/cost.ts";
+import { calculateCost, type OperationType } from "../../supabase/functions/_shared/ai/cost.ts";
 import {
   type ImageSize,
   imageTokensFor,

@@ -527,7 +527,7 @@ if (import.meta.main) {
         scans,
       },
       null,
-      1,
+      2,
     ) + "\n",
   );
   console.log(`photos: ${kept.length + photos.length}, scan items: ${scans.length}`);

@@ -869,8 +869,8 @@ export const TEXT_SETS_ABOUT =
 
 export function renderTextSets(): { curator: string; documents: string } {
   return {
-    curator: JSON.stringify({ about: TEXT_SETS_ABOUT, items: curatorItems() }, null, 1) + "\n",
-    documents: JSON.stringify({ about: TEXT_SETS_ABOUT, documents: documents() }, null, 1) + "\n",
+    curator: JSON.stringify({ about: TEXT_SETS_ABOUT, items: curatorItems() }, null, 2) + "\n",
+    documents: JSON.stringify({ about: TEXT_SETS_ABOUT, documents: documents() }, null, 2) + "\n",
   };
 }
 

@@ -181,7 +181,7 @@ if (import.meta.main) {
         clips: [...kept, ...clips],
       },
       null,
-      1,
+      2,
     ) + "\n",
   );
   const words = [...kept, ...clips].reduce((s, c) => s + c.text.split(/\s+/).length, 0);
