@@ -81,3 +81,21 @@ Deno.test("repeats are averaged per item before the interval, and runs compare i
   assert.equal(c.n, 50);
   assert.equal(compareResults(before, before)[0].verdict, "not enough evidence");
 });
+
+Deno.test("the eval builds the curator request with production's planCurator and prompt", async () => {
+  const { curatorMessages } = await import("../../scripts/eval/run.ts");
+  const { CURATOR_PROMPTS } = await import(
+    "../../supabase/functions/_shared/curator/prompts.ts"
+  );
+  const messages = curatorMessages({ provider: "groq", model: "openai/gpt-oss-120b" }, {
+    message: "Когда вебинар?",
+    history: [{ role: "user", content: "Привет" }, { role: "assistant", content: "Здравствуйте!" }],
+  }, new Date("2026-12-01T12:00:00Z"));
+  const system = messages.find((m) => m.role === "system");
+  assert.ok(
+    typeof system?.content === "string" && system.content.includes(CURATOR_PROMPTS.main),
+    "the production system prompt",
+  );
+  assert.equal(messages.at(-1)?.content, "Когда вебинар?");
+  assert.ok(messages.some((m) => m.content === "Здравствуйте!"), "history kept");
+});
