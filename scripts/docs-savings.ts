@@ -1,19 +1,23 @@
 // `npm run docs:savings [-- --at YYYY-MM-DD]`: the README's savings table, computed from the catalog
 // (exact decimal prices, `calculateCost` / `baselineCost`), never typed in by hand.
 //
-// A month of the school's work, with the size of one operation of each kind stated below. The old
+// A month of the school's work, from the ONE assumption set (scripts/eval/assumptions.ts, shared
+// with RESEARCH.md's Q6/Q11 and the eval's decision table): reasoning tokens and image tokens per
+// model included. The old
 // stack is `OLD_STACK_BASELINES` (the seed of `public.ai_old_stack_baselines`): GPT-4o for chat,
 // images and PDFs, Groq whisper-large-v3 for voice. "Our defaults" is the first model of each
 // default route (`DEFAULT_CANDIDATES`), the one that answers unless Groq fails. The last column
 // prices the same tokens on gpt-6-luna, the OpenAI fallback: cheaper per token than the Groq
 // defaults, but a reasoning model, so its answers may spend more (reasoning) tokens.
-import { DEFAULT_CANDIDATES, type Task } from "../supabase/functions/_shared/ai/config.ts";
+import { DEFAULT_CANDIDATES } from "../supabase/functions/_shared/ai/config.ts";
+import { baselineCost, calculateCost } from "../supabase/functions/_shared/ai/cost.ts";
 import {
-  baselineCost,
-  calculateCost,
-  type OperationType,
-  type Usage,
-} from "../supabase/functions/_shared/ai/cost.ts";
+  oldStackModel,
+  operationUsage,
+  REASONING_TOKENS,
+  SCHOOL_MONTH,
+  type Workload,
+} from "./eval/assumptions.ts";
 import {
   addDecimal,
   type Decimal,
@@ -23,51 +27,7 @@ import {
   subtractDecimal,
 } from "../supabase/functions/_shared/ai/decimal.ts";
 
-interface Workload {
-  readonly label: string;
-  readonly task: Task;
-  readonly operationType: OperationType;
-  readonly perMonth: number;
-  readonly size: string;
-  readonly usage: Usage;
-}
-
-/** The audit's realistic month (issue 14): 200k chats, 30k voice messages, 10k images, 5k PDFs. */
-export const MONTH: readonly Workload[] = [
-  {
-    label: "chat",
-    task: "chat",
-    operationType: "chat",
-    perMonth: 200_000,
-    size: "1,500 in / 300 out tokens",
-    usage: { prompt_tokens: 1500, completion_tokens: 300 },
-  },
-  {
-    label: "voice (transcription)",
-    task: "speech",
-    operationType: "whisper",
-    perMonth: 30_000,
-    size: "30 s of audio",
-    usage: { audio_seconds: 30 },
-  },
-  {
-    label: "image",
-    task: "vision",
-    operationType: "vision",
-    perMonth: 10_000,
-    size: "1,500 in / 300 out tokens",
-    usage: { prompt_tokens: 1500, completion_tokens: 300 },
-  },
-  {
-    label: "PDF",
-    task: "document",
-    operationType: "document",
-    perMonth: 5_000,
-    size: "8,000 in / 500 out tokens",
-    usage: { prompt_tokens: 8000, completion_tokens: 500 },
-  },
-];
-
+/** One row of the table. */
 export interface SavingsRow {
   readonly label: string;
   readonly perMonth: number;
@@ -79,23 +39,46 @@ export interface SavingsRow {
   readonly lunaUsd: Decimal | null;
 }
 
-/** The table's rows, priced at `at`. */
-export function savingsRows(at: Date, month: readonly Workload[] = MONTH): SavingsRow[] {
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** What one operation is, in the table's words (the image tokens differ per model: see Q6). */
+function sizeOf(w: Workload): string {
+  if (w.audioSeconds !== undefined) return `${w.audioSeconds} s of audio`;
+  const images = w.images
+    ? ` + ${
+      w.images.count > 1 ? `${w.images.count} × ` : ""
+    }${w.images.size.width}×${w.images.size.height} px`
+    : "";
+  return `${fmt(w.textInputTokens)} in${images} / ${fmt(w.outputTokens)} out tokens`;
+}
+
+/**
+ * The table's rows, priced at `at`, from the one assumption set (scripts/eval/assumptions.ts):
+ * reasoning tokens for reasoning models and image tokens per model included.
+ */
+export function savingsRows(at: Date, month: readonly Workload[] = SCHOOL_MONTH): SavingsRow[] {
   return month.map((w) => {
-    const first = DEFAULT_CANDIDATES[w.task][0];
+    const first = DEFAULT_CANDIDATES[w.routeTask][0];
+    const old = oldStackModel(w);
     const n = String(w.perMonth);
-    const ours = calculateCost(first.provider, first.model, w.usage, at).cost_usd;
-    const old = baselineCost(w.operationType, w.usage, at);
-    const luna = w.task === "speech"
-      ? null
-      : multiplyDecimal(calculateCost("openai", "gpt-6-luna", w.usage, at).cost_usd, n);
-    const oldModel = w.operationType === "whisper" ? "groq:whisper-large-v3" : "openai:gpt-4o";
+    const ours = calculateCost(
+      first.provider,
+      first.model,
+      operationUsage(w, first.provider, first.model),
+      at,
+    ).cost_usd;
+    const oldCost = baselineCost(w.operationType, operationUsage(w, old.provider, old.model), at);
+    const luna = w.task === "voice" ? null : multiplyDecimal(
+      calculateCost("openai", "gpt-6-luna", operationUsage(w, "openai", "gpt-6-luna"), at)
+        .cost_usd,
+      n,
+    );
     return {
-      label: w.label,
+      label: w.en,
       perMonth: w.perMonth,
-      size: w.size,
-      oldModel,
-      oldUsd: multiplyDecimal(old, n),
+      size: sizeOf(w),
+      oldModel: `${old.provider}:${old.model}`,
+      oldUsd: multiplyDecimal(oldCost, n),
       ourModel: `${first.provider}:${first.model}`,
       ourUsd: multiplyDecimal(ours, n),
       lunaUsd: luna,
@@ -136,7 +119,7 @@ export function savingsTable(at: Date): string {
     "",
     `Catalog prices in force on ${
       at.toISOString().slice(0, 10)
-    }; generated by \`npm run docs:savings\`. Voice saves nothing: the old stack already transcribed on Groq whisper-large-v3. gpt-6-luna is cheaper per token than the Groq defaults but is a reasoning model: per answer it may spend more tokens.`,
+    }; generated by \`npm run docs:savings\` from the assumption set of \`scripts/eval/assumptions.ts\` (the same as docs/RESEARCH.md Q6): reasoning models (gpt-oss, gpt-6-luna) add ${REASONING_TOKENS} reasoning tokens per answer; image tokens per model (a 4 MP photo is 3,888 tokens on Qwen3-VL-family models, 765 on GPT-4o). Voice saves nothing: the old stack already transcribed on Groq whisper-large-v3. gpt-6-luna costs less per operation than the Groq defaults even with its reasoning: docs/RESEARCH.md Q4 and the decision table say what the one paid evaluation run decides.`,
   );
   return lines.join("\n");
 }

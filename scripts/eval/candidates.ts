@@ -8,7 +8,9 @@
 import { getModel } from "../../supabase/functions/_shared/ai/catalog.ts";
 import type { ProviderName } from "../../supabase/functions/_shared/ai/providers.ts";
 
-export const EVAL_TASKS = ["chat", "vision", "document", "speech"] as const;
+/** The school's five decisions (assumptions.ts's DECISION_TASKS): curator chat, homework photo,
+ * scanned PDF, text document, voice message. */
+export const EVAL_TASKS = ["chat", "photo", "scan", "document", "voice"] as const;
 export type EvalTask = typeof EVAL_TASKS[number];
 
 export interface EvalCandidate {
@@ -19,21 +21,26 @@ export interface EvalCandidate {
 /** The capability a model needs for each task (documents are summarised as text). */
 const NEEDS: Record<EvalTask, string> = {
   chat: "chat",
-  vision: "vision",
+  photo: "vision",
+  scan: "vision",
   document: "chat",
-  speech: "speech_to_text",
+  voice: "speech_to_text",
 };
 
 /**
- * Defaults: the functions' candidates (Groq first, gpt-6-luna as the OpenAI fallback), Groq's
- * cheaper sibling, and GPT-4o, the old stack's model (the brief's baseline for Q11/Q12).
+ * Defaults: every live candidate worth deciding between — the functions' first choices, Groq's
+ * cheaper gpt-oss-20b and qwen3.8 for chat, gpt-6-luna (cheaper per operation than the Groq
+ * defaults, RESEARCH.md Q6), and GPT-4o, the old stack's model. Voice: Groq's two Whisper models
+ * against OpenAI's gpt-transcribe (the replacement from 2027-02-26) and gpt-4o-transcribe.
  */
 export const DEFAULT_EVAL_CANDIDATES: Readonly<Record<EvalTask, string>> = {
-  chat: "groq:openai/gpt-oss-120b,groq:openai/gpt-oss-20b,openai:gpt-6-luna,openai:gpt-4o",
-  vision: "groq:qwen/qwen3.8-27b,groq:qwen/qwen3.6-27b,openai:gpt-6-luna,openai:gpt-4o",
-  document: "groq:openai/gpt-oss-120b,openai:gpt-6-luna,openai:gpt-4o",
-  speech:
-    "groq:whisper-large-v3,groq:whisper-large-v3-turbo,openai:whisper-1,openai:gpt-4o-transcribe",
+  chat:
+    "groq:openai/gpt-oss-120b,groq:openai/gpt-oss-20b,groq:qwen/qwen3.8-27b,openai:gpt-6-luna,openai:gpt-4o",
+  photo: "groq:qwen/qwen3.8-27b,groq:qwen/qwen3.6-27b,openai:gpt-6-luna,openai:gpt-4o",
+  scan: "groq:qwen/qwen3.8-27b,openai:gpt-6-luna,openai:gpt-4o",
+  document: "groq:openai/gpt-oss-120b,groq:openai/gpt-oss-20b,openai:gpt-6-luna,openai:gpt-4o",
+  voice:
+    "groq:whisper-large-v3,groq:whisper-large-v3-turbo,openai:gpt-transcribe,openai:gpt-4o-transcribe",
 };
 
 /**
@@ -42,7 +49,7 @@ export const DEFAULT_EVAL_CANDIDATES: Readonly<Record<EvalTask, string>> = {
  * task needs.
  *
  * @example
- * parseCandidates("speech", "groq:whisper-large-v3"); // [{ provider: "groq", model: "whisper-large-v3" }]
+ * parseCandidates("voice", "groq:whisper-large-v3"); // [{ provider: "groq", model: "whisper-large-v3" }]
  */
 export function parseCandidates(task: EvalTask, list: string): EvalCandidate[] {
   const out: EvalCandidate[] = [];

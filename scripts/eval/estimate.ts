@@ -1,30 +1,39 @@
 /**
  * What a run with real keys costs, estimated from the catalog before any call: the number of
- * calls per candidate times an assumed usage per answer, priced with `calculateCost` (so the
- * estimate follows the catalog, reasoning models included). The assumptions are written here and
- * printed with the estimate; the run's own `cost_per_answer_usd` replaces them.
+ * calls per candidate (items × repeats) times the usage each call is expected to bill, priced with
+ * `calculateCost`. Input tokens are the production prompt's characters at ~3 a token plus each
+ * item's images counted per model (image_tokens.ts); output tokens and reasoning tokens come from
+ * the one assumption set (assumptions.ts), so this estimate, RESEARCH.md's Q6 and the README's
+ * month agree. The run's own `cost_per_answer_usd` replaces it.
  *
  * @module
  */
 
-import { getModel } from "../../supabase/functions/_shared/ai/catalog.ts";
 import { calculateCost } from "../../supabase/functions/_shared/ai/cost.ts";
+import {
+  DEFAULT_INSTRUCTIONS,
+  FILE_SYSTEM_PROMPT,
+  imagePrompt,
+  textPrompt,
+} from "../../supabase/functions/_shared/files/prompts.ts";
+import { CURATOR_PROMPTS } from "../../supabase/functions/_shared/curator/prompts.ts";
+import { imageTokensOf, REASONING_TOKENS, reasons } from "./assumptions.ts";
 import type { EvalCandidate, EvalTask } from "./candidates.ts";
 import type { EvalData } from "./data.ts";
-import { CURATOR_SYSTEM, DOCUMENT_SYSTEM, VISION_PROMPT } from "./run.ts";
 import { JUDGE_RUBRIC } from "./judge.ts";
+import { OCR_INSTRUCTION } from "./run.ts";
 
-/** The assumptions (tokens are Russian text at ~3 characters a token). */
+/** The assumptions of the estimate beyond assumptions.ts. */
 export const ESTIMATE_ASSUMPTIONS = {
   charsPerToken: 3,
-  /** Visible answer tokens. */
-  outputTokens: { chat: 400, vision: 120, document: 250, judge: 60 },
-  /** Extra output tokens a reasoning model spends per answer (billed as output). */
-  reasoningTokens: 600,
-  /** Input tokens of one image (OpenAI's high detail for a 1280×720 image is ~1,100). */
-  imageTokens: 1100,
+  /** Visible answer tokens per call. */
+  outputTokens: { chat: 300, photo: 150, scan: 300, document: 300, judge: 60 },
+  reasoningTokens: REASONING_TOKENS,
   /** Seconds per call, for the duration estimate. */
   secondsPerCall: 4,
+  /** Size the estimate assumes for an image whose pixels it does not read (manifests only). */
+  photoSize: { width: 1024, height: 768 },
+  scanPageSize: { width: 1240, height: 1754 },
 } as const;
 
 export interface EstimateRow {
@@ -45,9 +54,8 @@ function priceCalls(
   visibleOutput: number,
   at: Date,
 ): { costUsd: number | null; note?: string } {
-  const entry = getModel(candidate.provider, candidate.model);
   const output = visibleOutput +
-    (entry.capabilities.includes("reasoning") ? ESTIMATE_ASSUMPTIONS.reasoningTokens : 0);
+    (reasons(candidate.provider, candidate.model) ? REASONING_TOKENS : 0);
   try {
     let sum = 0;
     for (const input of inputs) {
@@ -64,56 +72,79 @@ function priceCalls(
   }
 }
 
-/** The estimate for `candidates` over `data`, priced at `at`; a judge adds one call per item. */
+/** The estimate for `candidates` over `data` × `repeats`, priced at `at`; a judge adds one call
+ * per chat and document item. */
 export function estimateRun(
   data: EvalData,
   candidates: Partial<Record<EvalTask, readonly EvalCandidate[]>>,
   at: Date,
   judge?: EvalCandidate,
+  repeats = 1,
 ): EstimateRow[] {
   const a = ESTIMATE_ASSUMPTIONS;
   const rows: EstimateRow[] = [];
-  const chatInputs = data.questions.map((q) => tokens(CURATOR_SYSTEM + q.question));
-  const visionInputs = data.images.map(() => tokens(VISION_PROMPT) + a.imageTokens);
-  const docInputs = data.documents.map((d) => tokens(DOCUMENT_SYSTEM + d.title + d.text));
-  const add = (task: EvalTask, inputs: number[], output: number) => {
+  const times = <T>(list: readonly T[]) => Array.from({ length: repeats }, () => list).flat();
+  const chatInputs = data.curator.map((i) =>
+    tokens(CURATOR_PROMPTS.main + i.history.map((t) => t.content).join("") + i.message)
+  );
+  const docInputs = data.documents.map((t) =>
+    tokens(
+      FILE_SYSTEM_PROMPT +
+        textPrompt(t.instruction ?? DEFAULT_INSTRUCTIONS.document, t.document.text),
+    )
+  );
+  const add = (task: EvalTask, inputs: (c: EvalCandidate) => number[], output: number) => {
     for (const c of candidates[task] ?? []) {
-      rows.push({ task, ...c, calls: inputs.length, ...priceCalls(c, inputs, output, at) });
+      const list = times(inputs(c));
+      rows.push({ task, ...c, calls: list.length, ...priceCalls(c, list, output, at) });
     }
   };
-  add("chat", chatInputs, a.outputTokens.chat);
-  add("vision", visionInputs, a.outputTokens.vision);
-  add("document", docInputs, a.outputTokens.document);
-  for (const c of candidates.speech ?? []) {
+  add("chat", () => chatInputs, a.outputTokens.chat);
+  add(
+    "photo",
+    (c) =>
+      data.photos.map(() =>
+        tokens(FILE_SYSTEM_PROMPT + imagePrompt(OCR_INSTRUCTION, 1)) +
+        imageTokensOf(c.provider, c.model, a.photoSize).tokens
+      ),
+    a.outputTokens.photo,
+  );
+  add(
+    "scan",
+    (c) =>
+      data.scans.map((s) =>
+        tokens(FILE_SYSTEM_PROMPT + (s.instruction ?? DEFAULT_INSTRUCTIONS.document)) +
+        imageTokensOf(c.provider, c.model, a.scanPageSize).tokens * s.files.length
+      ),
+    a.outputTokens.scan,
+  );
+  add("document", () => docInputs, a.outputTokens.document);
+  for (const c of candidates.voice ?? []) {
     try {
-      const costUsd = data.clips.reduce(
+      const costUsd = repeats * data.clips.reduce(
         (sum, clip) =>
           sum + Number(
-            calculateCost(c.provider, c.model, {
-              audio_seconds: clip.durationSeconds,
-            }, at).cost_usd,
+            calculateCost(c.provider, c.model, { audio_seconds: clip.durationSeconds }, at)
+              .cost_usd,
           ),
         0,
       );
-      rows.push({ task: "speech", ...c, calls: data.clips.length, costUsd });
+      rows.push({ task: "voice", ...c, calls: data.clips.length * repeats, costUsd });
     } catch (err) {
       rows.push({
-        task: "speech",
+        task: "voice",
         ...c,
-        calls: data.clips.length,
+        calls: data.clips.length * repeats,
         costUsd: null,
         note: String(err),
       });
     }
   }
   if (judge) {
-    const answerTokens = a.outputTokens.chat;
     const inputs = [
-      ...data.questions.map((q) =>
-        tokens(JUDGE_RUBRIC + q.question) + answerTokens * (candidates.chat?.length ?? 0)
-      ),
-      ...data.documents.map(() =>
-        tokens(JUDGE_RUBRIC) + a.outputTokens.document * (candidates.document?.length ?? 0)
+      ...data.curator.map((i) =>
+        tokens(JUDGE_RUBRIC + i.message) +
+        a.outputTokens.chat * (candidates.chat?.length ?? 0) * repeats
       ),
     ];
     rows.push({

@@ -1,15 +1,18 @@
 /**
  * `npm run eval`: runs the same Russian tasks over configured candidates and writes
- * `DIR/report.md`, `DIR/report.html` and `DIR/results.json` (plus `DIR/answers.json`, every
- * answer for reading).
+ * `DIR/report.md`, `DIR/report.html` and `DIR/results.json` (per candidate metrics with 95 %
+ * intervals, and per item every repeat's pass/fail), plus `DIR/answers.json` (every answer).
+ * With `--decide` also `DIR/decision.md` and `DIR/decision.json`: the decision table per task.
  *
  * ```sh
- * npm run eval -- --offline --out /tmp/eval              # the harness against the offline provider
- * GROQ_API_KEY=… OPENAI_API_KEY=… npm run eval -- --out eval-2026-12 [--judge openai:gpt-6-sol]
- * npm run eval -- --estimate                             # calls and cost from the catalog, no call
+ * npm run eval -- --offline --decide --out /tmp/eval     # the harness against the offline provider
+ * GROQ_API_KEY=… OPENAI_API_KEY=… npm run eval -- --decide --repeats 3 --out eval-2026-12
+ * npm run eval -- --estimate [--repeats 3]               # calls and cost from the catalog, no call
+ * npm run eval -- --compare A/results.json B/results.json  # per-item (paired) comparison of two runs
  * ```
- * Options: `--chat`, `--vision`, `--document`, `--speech` take `provider:model` lists (defaults in
- * candidates.ts); `--tasks chat,speech` runs some tasks; `--sample N` takes N items per task;
+ * Options: `--chat`, `--photo`, `--scan`, `--document`, `--voice` take `provider:model` lists
+ * (defaults in candidates.ts); `--tasks chat,voice` runs some tasks; `--sample N` takes N items per
+ * task; `--repeats N` asks every item N times (default 1);
  * `--concurrency N` calls in flight per provider (default 2); `--max-retries N` per call after
  * 429s (default 4); `--judge provider:model` scores chat and document answers; `--seed N` orders
  * the judge's answers; `--provider-url URL` an offline provider already running (else
@@ -30,22 +33,26 @@ import {
   type EvalTask,
   parseCandidates,
 } from "./candidates.ts";
-import { type EvalData, loadEvalData, sample } from "./data.ts";
+import { dataSizes, type EvalData, itemCounts, loadEvalData, sample } from "./data.ts";
+import { assumptionsLine } from "./assumptions.ts";
+import { compareRuns, type EvalResults } from "./compare.ts";
+import { decide, renderDecisions } from "./decide.ts";
 import { ESTIMATE_ASSUMPTIONS, estimateMinutes, estimateRun } from "./estimate.ts";
 import { judgeAnswers } from "./judge.ts";
 import { ProviderGate } from "./rate_limit.ts";
 import { writeReport } from "./report.ts";
-import { runEval, summarise } from "./run.ts";
+import { itemResults, runEval, summarise } from "./run.ts";
 
 function fail(message: string): never {
   console.error(`eval: ${message}`);
   Deno.exit(2);
 }
 
-const { values } = (() => {
+const { values, positionals } = (() => {
   try {
     return parseArgs({
       args: Deno.args,
+      allowPositionals: true,
       options: {
         out: { type: "string" },
         offline: { type: "boolean", default: false },
@@ -54,8 +61,13 @@ const { values } = (() => {
         tasks: { type: "string", default: EVAL_TASKS.join(",") },
         chat: { type: "string" },
         vision: { type: "string" },
+        photo: { type: "string" },
+        scan: { type: "string" },
         document: { type: "string" },
-        speech: { type: "string" },
+        voice: { type: "string" },
+        repeats: { type: "string", default: "1" },
+        decide: { type: "boolean", default: false },
+        compare: { type: "boolean", default: false },
         judge: { type: "string" },
         concurrency: { type: "string", default: "2" },
         "max-retries": { type: "string", default: "4" },
@@ -80,6 +92,17 @@ const concurrency = wholeNumber("concurrency", values.concurrency, 1);
 const maxRetries = wholeNumber("max-retries", values["max-retries"], 0);
 const seed = wholeNumber("seed", values.seed, 0);
 const items = values.sample === undefined ? undefined : wholeNumber("sample", values.sample, 1);
+const repeats = wholeNumber("repeats", values.repeats, 1);
+
+if (values.compare) {
+  if (positionals.length !== 2) fail("--compare takes two results.json files");
+  const [a, b] = await Promise.all(
+    positionals.map(async (p) => JSON.parse(await Deno.readTextFile(p)) as EvalResults),
+  );
+  const lines = compareRuns(a, b);
+  console.log(lines.join("\n"));
+  Deno.exit(0);
+}
 
 let candidates: Partial<Record<EvalTask, EvalCandidate[]>> = {};
 let judge: EvalCandidate | undefined;
@@ -94,22 +117,29 @@ try {
 
 const full = await loadEvalData();
 const data: EvalData = {
-  questions: tasks.includes("chat") ? sample(full.questions, items) : [],
-  images: tasks.includes("vision") ? sample(full.images, items) : [],
-  clips: tasks.includes("speech") ? sample(full.clips, items) : [],
+  curator: tasks.includes("chat") ? sample(full.curator, items) : [],
+  photos: tasks.includes("photo") ? sample(full.photos, items) : [],
+  scans: tasks.includes("scan") ? sample(full.scans, items) : [],
   documents: tasks.includes("document") ? sample(full.documents, items) : [],
+  clips: tasks.includes("voice") ? sample(full.clips, items) : [],
 };
-// The judge also needs the questions of the documents (their titles).
+// The judge also needs the questions (and the documents' instructions).
 const prompts = new Map<string, string>([
-  ...data.questions.map((q) => [q.id, q.question] as [string, string]),
+  ...data.curator.map((q) => [q.id, q.message] as [string, string]),
   ...data.documents.map((d) =>
-    [d.id, `Перескажи документ «${d.title}»:\n${d.text}`] as [string, string]
+    [d.id, `${d.instruction ?? "Перескажи документ"} «${d.document.title}»`] as [string, string]
   ),
 ]);
+const sizes = await dataSizes(full);
+console.error(
+  `eval: data (SYNTHETIC, made by scripts/eval/data): ${sizes.curatorItems} curator items (${sizes.multiTurnItems} multi-turn, ${sizes.longHistoryItems} long-history), ${sizes.photos} photos, ${sizes.scanItems} scanned-PDF items, ${sizes.documentTasks} document tasks over ${sizes.documents} documents (longest ${sizes.longestDocumentPages} pages), ${sizes.negationChecks} negation checks, ${sizes.voiceClips} voice clips from ${sizes.voices} voices (${sizes.voiceWords} words, ${sizes.voiceSeconds} s), ${
+    (sizes.bytesOnDisk / 1e6).toFixed(1)
+  } MB on disk`,
+);
 const at = new Date();
 
 if (values.estimate) {
-  const rows = estimateRun(data, candidates, at, judge);
+  const rows = estimateRun(data, candidates, at, judge, repeats);
   const total = rows.reduce((sum, r) => sum + (r.costUsd ?? 0), 0);
   console.log("task\tcandidate\tcalls\tUSD");
   for (const r of rows) {
@@ -179,6 +209,7 @@ const { answers, rateLimited } = await runEval({
   candidates,
   concurrency,
   maxRetries,
+  repeats,
   at,
   onProgress(record) {
     done++;
@@ -196,30 +227,75 @@ if (judge) {
   ({ failed: judgeFailures } = await judgeAnswers(clients, judge, gate, answers, prompts, seed));
 }
 const rows = summarise(answers, candidates);
-await writeReport(values.out, rows, {
+const itemRows = itemResults(answers);
+const finishedAt = new Date().toISOString();
+const info = {
   startedAt,
-  finishedAt: new Date().toISOString(),
+  finishedAt,
   offline: values.offline!,
   items: Object.fromEntries(
     Object.keys(candidates).map((t) => [
       t,
       {
-        chat: data.questions.length,
-        vision: data.images.length,
+        chat: data.curator.length,
+        photo: data.photos.length,
+        scan: data.scans.length,
         document: data.documents.length,
-        speech: data.clips.length,
+        voice: data.clips.length,
       }[t as EvalTask],
     ]),
   ),
+  repeats,
   concurrency,
   judge: judge ? `${judge.provider}:${judge.model}` : undefined,
   judgeFailures,
   rateLimited,
   pricesAt: at.toISOString().slice(0, 10),
-});
+};
+const results: EvalResults = {
+  about: values.offline
+    ? "OFFLINE RUN: every answer came from the offline provider, a test double that is not a model. Pass/fail and scores check the harness; they say nothing about Groq or OpenAI. Data: SYNTHETIC."
+    : "Run on real provider keys. Data: SYNTHETIC (scripts/eval/data).",
+  offline: values.offline!,
+  startedAt,
+  finishedAt,
+  repeats,
+  pricesAt: info.pricesAt,
+  dataSizes: sizes,
+  rows,
+  items: itemRows,
+};
+await writeReport(values.out, rows, info, results);
 await Deno.writeTextFile(`${values.out}/answers.json`, JSON.stringify(answers, null, 2) + "\n");
+if (values.decide) {
+  const all = Object.fromEntries(
+    EVAL_TASKS.map((t) => [t, candidates[t] ?? parseCandidates(t, DEFAULT_EVAL_CANDIDATES[t])]),
+  ) as Record<EvalTask, EvalCandidate[]>;
+  const decisions = decide(all, itemCounts(full), at, {
+    evidence: values.offline ? "offline" : "real",
+    rows,
+    items: itemRows,
+  });
+  await Deno.writeTextFile(
+    `${values.out}/decision.json`,
+    JSON.stringify(
+      { about: results.about, assumptions: assumptionsLine("en"), decisions },
+      null,
+      2,
+    ) +
+      "\n",
+  );
+  await Deno.writeTextFile(
+    `${values.out}/decision.md`,
+    `# Decision table\n\n${results.about}\n\n${assumptionsLine("en")}\n\n${
+      renderDecisions(decisions, "en", "##")
+    }`,
+  );
+}
 await stopProvider?.();
 const failed = answers.filter((a) => !a.ok).length;
 console.error(
-  `eval: ${answers.length} answers (${failed} failed) → ${values.out}/report.md, report.html, results.json`,
+  `eval: ${answers.length} answers (${failed} failed) → ${values.out}/report.md, report.html, results.json${
+    values.decide ? ", decision.md, decision.json" : ""
+  }`,
 );

@@ -1,7 +1,6 @@
 /**
  * The eval harness's measures, as pure functions: error rates of text against a known reference
- * (WER for speech, CER for reading images), percentiles, speed, the language of an answer, the
- * facts a summary kept, and cost per answer from the catalog (`calculateCost`, reasoning tokens
+ * (WER for speech, CER for reading images), percentiles, speed, the language of an answer and cost per answer from the catalog (`calculateCost`, reasoning tokens
  * included because providers count them in the output tokens).
  *
  * @module
@@ -140,22 +139,6 @@ export function isRussian(text: string): boolean {
   if (letters.length === 0) return false;
   const cyrillic = letters.filter((ch) => /\p{Script=Cyrillic}/u.test(ch)).length;
   return cyrillic / letters.length >= 0.6;
-}
-
-/** A reference fact: kept when every keyword of one alternative is in the summary. */
-export interface ReferenceFact {
-  readonly fact: string;
-  readonly any: readonly (readonly string[])[];
-}
-
-/** Share of `facts` a summary kept (keywords matched after {@link fold}); null for no facts. */
-export function factRecall(summary: string, facts: readonly ReferenceFact[]): number | null {
-  if (facts.length === 0) return null;
-  const text = fold(summary);
-  const kept = facts.filter((f) =>
-    f.any.some((words) => words.every((w) => text.includes(fold(w))))
-  );
-  return kept.length / facts.length;
 }
 
 /**

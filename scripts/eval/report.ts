@@ -1,5 +1,6 @@
 /**
- * The harness's three outputs: `results.json` (a list of `{ task, provider, model, metrics }`),
+ * The harness's three outputs: `results.json` (`{ about, offline, rows: [{ task, provider, model,
+ * metrics }], items: [per item and candidate, every repeat] }`),
  * `report.md` (tables) and `report.html` (the same tables and bar charts). The charts are
  * hand-written SVG: a horizontal bar per candidate needs no library, the file opens offline and
  * nothing enters package.json or any function's bundle.
@@ -16,6 +17,7 @@ export interface RunInfo {
   offline: boolean;
   /** Items per task actually run. */
   items: Partial<Record<EvalTask, number>>;
+  repeats?: number;
   concurrency: number;
   judge?: string;
   judgeFailures?: number;
@@ -24,7 +26,9 @@ export interface RunInfo {
 }
 
 interface Column {
-  key: keyof ResultRow["metrics"];
+  key: string;
+  /** The value (default: the metric named `key`). */
+  get?: (m: ResultRow["metrics"]) => unknown;
   label: string;
   /** Lower is better (for the chart's note). */
   better: "lower" | "higher";
@@ -45,26 +49,53 @@ const COLUMNS: Column[] = [
   { key: "russian_rate", label: "in Russian", better: "higher", format: rate },
   { key: "wer", label: "WER", better: "lower", format: rate },
   { key: "cer", label: "CER", better: "lower", format: rate },
-  { key: "fact_recall", label: "facts kept", better: "higher", format: rate },
+  {
+    key: "score",
+    label: "score 0–100",
+    better: "higher",
+    format: (v) => v.toFixed(1),
+    get: (m) => m.score?.mean,
+  },
+  {
+    key: "score_ci",
+    label: "±95 % (half-width)",
+    better: "lower",
+    format: (v) => v.toFixed(1),
+    get: (m) => m.score ? (m.score.high - m.score.low) / 2 : null,
+  },
+  {
+    key: "pass_rate",
+    label: "passed, %",
+    better: "higher",
+    format: (v) => v.toFixed(1),
+    get: (m) => m.pass_rate?.mean,
+  },
+  { key: "repeat_se", label: "SE between repeats", better: "lower", format: (v) => v.toFixed(2) },
+  { key: "image_tokens_per_item", label: "image tokens", better: "lower", format: ms },
   { key: "judge_score", label: "judge (1–5)", better: "higher", format: (v) => v.toFixed(2) },
   { key: "reasoning_tokens_per_answer", label: "reasoning tok", better: "lower", format: ms },
   { key: "truncated_rate", label: "truncated", better: "lower", format: rate },
 ];
 
+function valueOf(row: ResultRow, c: Column): unknown {
+  return c.get ? c.get(row.metrics) : (row.metrics as unknown as Record<string, unknown>)[c.key];
+}
+
 /** Columns with at least one value among `rows`. */
 function columnsFor(rows: readonly ResultRow[]): Column[] {
-  return COLUMNS.filter((c) => rows.some((r) => typeof r.metrics[c.key] === "number"));
+  return COLUMNS.filter((c) => rows.some((r) => typeof valueOf(r, c) === "number"));
 }
 
 const TASK_TITLES: Record<EvalTask, string> = {
   chat: "Curator answers (chat)",
-  vision: "Reading Russian text from images (vision)",
-  document: "Document summaries",
-  speech: "Russian voice messages (speech-to-text)",
+  photo: "Reading Russian text from homework photos (OCR)",
+  scan: "Scanned PDF pages (facts, negation-aware)",
+  document: "Text documents (facts, negation-aware)",
+  voice: "Russian voice messages (speech-to-text)",
 };
 
 const cell = (row: ResultRow, c: Column) => {
-  const v = row.metrics[c.key];
+  const v = valueOf(row, c);
   return typeof v === "number" ? c.format(v) : "–";
 };
 
@@ -103,7 +134,8 @@ const DEFINITIONS = [
   "cost / answer: mean of the catalog's `calculateCost` over successful answers; output tokens include reasoning tokens; audio with the provider's minimum (Groq: 10 s).",
   "errors: share of calls that failed after 429 retries; in Russian: share of answers whose letters are ≥ 60 % Cyrillic.",
   "WER / CER: corpus word / character error rate against the known text (lower case, ё = е; WER ignores punctuation).",
-  "facts kept: share of a document's reference facts found in the summary (a faithfulness proxy).",
+  "score: 0–100 per item (1 for a pass of the item's expectations — facts with the right polarity, nothing the source negates, refusal, clarifying question, valid JSON; 1 − CER for photos, 1 − WER for voice), the mean over items with its 95 % interval (normal, over items; repeats averaged within an item).",
+  "passed: share of items whose expectations held (photos: CER ≤ 10 %, voice: WER ≤ 10 %).",
 ];
 
 /** report.md */
@@ -133,7 +165,7 @@ const esc = (s: string) =>
 
 /** A horizontal bar chart of one metric, one bar per candidate (hand-written SVG). */
 export function barChart(rows: readonly ResultRow[], c: Column): string {
-  const values = rows.map((r) => r.metrics[c.key]);
+  const values = rows.map((r) => valueOf(r, c));
   const max = Math.max(0, ...values.map((v) => typeof v === "number" ? v : 0));
   const bar = 22;
   const label = 260;
@@ -208,10 +240,11 @@ export async function writeReport(
   dir: string,
   rows: readonly ResultRow[],
   info: RunInfo,
+  results: unknown,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   await Promise.all([
-    Deno.writeTextFile(`${dir}/results.json`, JSON.stringify(rows, null, 2) + "\n"),
+    Deno.writeTextFile(`${dir}/results.json`, JSON.stringify(results, null, 2) + "\n"),
     Deno.writeTextFile(`${dir}/report.md`, renderMarkdown(rows, info)),
     Deno.writeTextFile(`${dir}/report.html`, renderHtml(rows, info)),
   ]);

@@ -1,5 +1,7 @@
-// `npm run eval -- --offline --out DIR` on a small sample writes report.md, report.html and
-// results.json with the documented metric names, and waits out a 429 instead of failing.
+// `npm run eval -- --offline --decide --out DIR` on a small sample writes report.md, report.html,
+// results.json (per candidate metrics with intervals, per item every repeat's pass/fail) and the
+// decision table (decision.md + decision.json), labelled OFFLINE; it waits out a 429 instead of
+// failing.
 import assert from "node:assert/strict";
 import { withOfflineProvider } from "../_support/offline_provider.ts";
 
@@ -19,23 +21,87 @@ interface Row {
   task: string;
   provider: string;
   model: string;
-  metrics: Record<string, number | null>;
+  metrics: Record<string, unknown> & Record<string, number | null>;
+}
+interface Results {
+  about: string;
+  offline: boolean;
+  repeats: number;
+  rows: Row[];
+  items: {
+    task: string;
+    itemId: string;
+    provider: string;
+    model: string;
+    imageTokens?: number;
+    repeats: { ok: boolean; pass?: boolean }[];
+  }[];
+  dataSizes: Record<string, number>;
 }
 
-Deno.test("an offline sample of every task produces the three files with the documented metrics", async () => {
+Deno.test("an offline sample of every task produces the report, per-item results and the decision table", async () => {
   const dir = await Deno.makeTempDir({ prefix: "eval-offline-" });
+  let stderr = "";
   try {
     await withOfflineProvider(async (url) => {
-      const run = await runEval(["--out", dir, "--sample", "2", "--provider-url", url]);
+      const run = await runEval([
+        "--out",
+        dir,
+        "--sample",
+        "2",
+        "--repeats",
+        "2",
+        "--decide",
+        "--provider-url",
+        url,
+      ]);
       assert.equal(run.code, 0, run.stderr);
+      stderr = run.stderr;
     });
-    const rows = JSON.parse(await Deno.readTextFile(`${dir}/results.json`)) as Row[];
+    assert.match(stderr, /201 curator items/, "the eval prints the data sizes");
+    const results = JSON.parse(await Deno.readTextFile(`${dir}/results.json`)) as Results;
+    assert.equal(results.offline, true);
+    assert.match(results.about, /OFFLINE RUN/);
+    assert.equal(results.repeats, 2);
+    const rows = results.rows;
     assert.deepEqual([...new Set(rows.map((r) => r.task))], [
       "chat",
-      "vision",
+      "photo",
+      "scan",
       "document",
-      "speech",
+      "voice",
     ]);
+    for (const item of results.items) {
+      assert.equal(item.repeats.length, 2, `${item.task} ${item.itemId}: two repeats`);
+      assert.ok(
+        item.repeats.every((r) => typeof r.pass === "boolean"),
+        "every repeat passes or fails",
+      );
+      if (item.task === "photo" || item.task === "scan") {
+        assert.ok(item.imageTokens! > 0, `${item.itemId} reports its image tokens`);
+      }
+    }
+    for (const r of rows) {
+      const score = r.metrics.score as { mean: number; low: number; high: number } | null;
+      assert.ok(score && score.low <= score.mean && score.mean <= score.high, "a 95 % interval");
+    }
+    const decision = JSON.parse(await Deno.readTextFile(`${dir}/decision.json`)) as {
+      decisions: { task: string; status: string; candidates: { score: unknown }[] }[];
+    };
+    assert.deepEqual(decision.decisions.map((d) => d.task), [
+      "chat",
+      "photo",
+      "scan",
+      "document",
+      "voice",
+    ]);
+    for (const d of decision.decisions) {
+      assert.equal(d.status, "not measured", "an offline run decides nothing");
+      assert.ok(d.candidates.every((c) => c.score === null), "the double's scores are not quality");
+    }
+    const table = await Deno.readTextFile(`${dir}/decision.md`);
+    assert.match(table, /OFFLINE RUN/);
+    assert.match(table, /offline double, not a model/);
     for (const r of rows) {
       for (
         const name of [
@@ -52,13 +118,13 @@ Deno.test("an offline sample of every task produces the three files with the doc
       }
       assert.equal(r.metrics.error_rate, 0, `${r.task} ${r.provider}:${r.model} had errors`);
       assert.ok(r.metrics.cost_per_answer_usd! > 0);
-      if (r.task !== "speech") assert.ok(r.metrics.ttft_ms_p50! >= 0);
+      if (r.task !== "voice") assert.ok(r.metrics.ttft_ms_p50! >= 0);
     }
     assert.ok(
-      rows.filter((r) => r.task === "speech").every((r) => typeof r.metrics.wer === "number"),
+      rows.filter((r) => r.task === "voice").every((r) => typeof r.metrics.wer === "number"),
     );
     assert.ok(
-      rows.filter((r) => r.task === "vision").every((r) => typeof r.metrics.cer === "number"),
+      rows.filter((r) => r.task === "photo").every((r) => typeof r.metrics.cer === "number"),
     );
     const md = await Deno.readTextFile(`${dir}/report.md`);
     assert.match(md, /OFFLINE RUN/, "an offline report must say it measured no model");
@@ -103,7 +169,7 @@ Deno.test("a 429 with retry-after is waited out and retried, not counted as an e
       assert.equal(run.code, 0, run.stderr);
       assert.ok(Date.now() - started >= 1000, "the harness waited for retry-after");
     });
-    const [row] = JSON.parse(await Deno.readTextFile(`${dir}/results.json`)) as Row[];
+    const [row] = (JSON.parse(await Deno.readTextFile(`${dir}/results.json`)) as Results).rows;
     assert.equal(row.metrics.error_rate, 0);
     assert.equal(row.metrics.rate_limit_retries, 1);
   } finally {
