@@ -98,15 +98,31 @@ export class PromptText {
     this.textChars += text.length;
   }
 
-  image(tokens: number, image: PromptImage) {
+  /** `key` identifies the image's content (`contentKey` of its URL): two photos of the same size
+   * are different prefixes. */
+  image(tokens: number, image: PromptImage, key = "") {
     this.imageTokens += tokens;
-    const marker = `\u0001${image.bytes}:${image.width}x${image.height}:${image.detail ?? ""}`;
+    const marker = `\u0001${key}:${image.bytes}:${image.width}x${image.height}:${
+      image.detail ?? ""
+    }`;
     this.parts.push(marker.padEnd(Math.max(marker.length, tokens * 4), "\u0002"));
   }
 
   toString(): string {
     return this.parts.join("");
   }
+}
+
+/** A 64-bit FNV-1a digest of a whole string (an image's data URL), as hex. */
+export function contentKey(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return h1.toString(16) + h2.toString(16);
 }
 
 interface CacheEntry {

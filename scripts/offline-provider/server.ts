@@ -29,7 +29,7 @@
 import { measureAudioDuration } from "../../supabase/functions/_shared/audio/duration.ts";
 import { chatRefusal, reasoningOutput, type Refusal, transcriptionRefusal } from "./parity.ts";
 import { createOrganizationApi, type OrganizationDataset } from "./organization.ts";
-import { createPromptCache, imageTokens, PromptText } from "./prompt_usage.ts";
+import { contentKey, createPromptCache, imageTokens, PromptText } from "./prompt_usage.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -401,10 +401,10 @@ function isObject(value: unknown): value is JsonObject {
 
 /** Walks chat messages or Responses input items: text parts, image parts, nested content. */
 function readContent(content: unknown, input: ChatInput, role: string, count: CountImage) {
-  const addImage = (image: ImageSummary) => {
+  const addImage = (image: ImageSummary, url?: string) => {
     image.tokens = count(image);
     input.images.push(image);
-    input.prompt.image(image.tokens, image);
+    input.prompt.image(image.tokens, image, url === undefined ? "" : contentKey(url));
   };
   if (typeof content === "string") {
     input.textChars += content.length;
@@ -432,11 +432,11 @@ function readContent(content: unknown, input: ChatInput, role: string, count: Co
       const detail = isObject(imageUrl) && typeof imageUrl.detail === "string"
         ? imageUrl.detail
         : undefined;
-      addImage({ ...summariseImageUrl(url), ...(detail ? { detail } : {}) });
+      addImage({ ...summariseImageUrl(url), ...(detail ? { detail } : {}) }, url);
     } else if (type === "input_image") {
       const detail = typeof part.detail === "string" ? { detail: part.detail } : {};
       if (typeof part.image_url === "string") {
-        addImage({ ...summariseImageUrl(part.image_url), ...detail });
+        addImage({ ...summariseImageUrl(part.image_url), ...detail }, part.image_url);
       } else addImage({ bytes: 0, width: null, height: null, mime: null, ...detail });
     }
   }
@@ -573,7 +573,8 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
   };
 
   const faults: FaultRule[] = [];
-  const promptCache = opts.promptCaching === false ? null : createPromptCache(now);
+  const promptCache = createPromptCache(now);
+  let promptCaching = opts.promptCaching !== false;
   /** Cached tokens of a prompt: a `cached_tokens` fault wins, else the prefix-cache simulation. */
   const cachedTokens = (
     provider: ProviderName,
@@ -584,7 +585,9 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
   ) =>
     fault?.type === "cached_tokens"
       ? Math.min(fault.cached, promptTokens)
-      : promptCache?.use(provider, model, input.prompt.toString(), promptTokens) ?? 0;
+      : promptCaching
+      ? promptCache.use(provider, model, input.prompt.toString(), promptTokens)
+      : 0;
   const counter = (provider: ProviderName, model: unknown): CountImage => (image) =>
     imageTokens(provider, typeof model === "string" ? model : "", image);
   // OpenAI's organization Costs and Usage APIs (admin key), for `npm run reconcile`: the dataset
@@ -613,7 +616,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     reset() {
       faults.length = 0;
       requests.length = 0;
-      promptCache?.clear();
+      promptCache.clear();
       for (const window of Object.values(windows)) {
         window.start = 0;
         window.requests = 0;
@@ -1406,6 +1409,24 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       }
     }
     if (path === "/__offline/faults" && req.method === "GET") return reply(200, faults);
+    if (path === "/__offline/prompt-caching" && req.method === "POST") {
+      // Benchmarks compare a month with and without the providers' prefix caching.
+      let body: unknown;
+      try {
+        body = await req.json();
+      } catch {
+        return reply(400, { error: { code: "invalid_json", message: "Body must be JSON." } });
+      }
+      const enabled = (body as { enabled?: unknown })?.enabled;
+      if (typeof enabled !== "boolean") {
+        return reply(400, {
+          error: { code: "invalid_body", message: "Send { enabled: boolean }." },
+        });
+      }
+      promptCaching = enabled;
+      promptCache.clear();
+      return reply(200, { enabled });
+    }
     if (path === "/__offline/reset" && req.method === "POST") {
       await req.body?.cancel();
       state.reset();

@@ -116,3 +116,26 @@ Deno.test("the cache is bounded: the least recently used prefixes go first", () 
   for (let i = 0; i < 50; i++) cache.use("groq", "m", `${i}`.padEnd(4 * 4096, "y"), 4096);
   assert.ok(cache.size <= 10);
 });
+
+Deno.test("the control plane turns prefix caching off and on", async () => {
+  const provider = createOfflineProvider();
+  const toggle = async (enabled: unknown) =>
+    await provider.handler(
+      new Request("http://offline/__offline/prompt-caching", {
+        method: "POST",
+        body: JSON.stringify({ enabled }),
+      }),
+    );
+  const long = [{ role: "user", content: turnText(4, 2000) }];
+  const path = "/openai/v1/chat/completions";
+  assert.equal((await toggle(false)).status, 200);
+  await ask(provider, path, "openai/gpt-oss-120b", long);
+  assert.equal((await ask(provider, path, "openai/gpt-oss-120b", long)).cached, 0);
+  assert.equal((await toggle(true)).status, 200);
+  await ask(provider, path, "openai/gpt-oss-120b", long);
+  assert.ok((await ask(provider, path, "openai/gpt-oss-120b", long)).cached > 0);
+  const bad = await toggle("yes");
+  assert.equal(bad.status, 400);
+  await bad.body?.cancel();
+  provider.close();
+});
