@@ -202,3 +202,77 @@ Deno.test("the short rule: a truncated answer of the small model is asked again 
     },
   );
 });
+
+Deno.test("a small replay: caching plus routing bring the curator's cost per answer to ≤ 60 % of today's", async () => {
+  // 12 conversations of 6 turns of ~700 tokens (history resent) and 2 short questions, fixed
+  // students so the arms are the same on every run.
+  const users = Array.from(
+    { length: 14 },
+    (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  );
+  const words = [
+    "урок",
+    "срок",
+    "сдать",
+    "вопрос",
+    "пример",
+    "решение",
+    "модуль",
+    "проект",
+  ];
+  const text = (seed: number, tokens: number) => {
+    let x = (seed * 2654435761 + 7) >>> 0;
+    let out = "";
+    while (out.length < tokens * 4) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      out += `${words[x >>> 29]} ${x % 997} `;
+    }
+    return out.slice(0, tokens * 4);
+  };
+  const replay = async (h: Harness) => {
+    for (let c = 0; c < 12; c++) {
+      const history: { role: string; content: string }[] = [];
+      for (let t = 0; t < 6; t++) {
+        const message = text(c * 10 + t, 640);
+        const res = await h.handler({ message, history }, users[c]);
+        assert.equal(res.status, 200);
+        const body = await res.json();
+        history.push({ role: "user", content: message }, {
+          role: "assistant",
+          content: body.reply,
+        });
+      }
+    }
+    for (const user of users.slice(12)) {
+      const res = await h.handler({ message: "Когда дедлайн?" }, user);
+      await res.body?.cancel();
+    }
+    return h.rows.reduce((n, r) => n + Number(r.cost_usd), 0) / (12 * 6 + 2);
+  };
+  let today = 0;
+  await withChat({}, async (h) => {
+    h.provider.state.reset();
+    await h.provider.handler(
+      new Request("http://x/__offline/prompt-caching", {
+        method: "POST",
+        body: JSON.stringify({ enabled: false }),
+      }),
+    );
+    today = await replay(h);
+  });
+  let after = 0;
+  await withChat({
+    AI_CHAT_ARMS:
+      "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
+  }, async (h) => {
+    after = await replay(h);
+    const cachedLate = h.rows.filter((r) => r.input_tokens! > 2000);
+    const share = cachedLate.reduce((n, r) => n + r.cached_input_tokens!, 0) /
+      cachedLate.reduce((n, r) => n + r.input_tokens!, 0);
+    assert.ok(share >= 0.6, `cached share of long prompts ${share}`);
+  });
+  assert.ok(
+    after / today <= 0.6,
+    `curator per answer: ${after} vs ${today} (${after / today})`,
+  );
+});
