@@ -6,6 +6,13 @@
 // (Deno, Node, a worker without OffscreenCanvas) the input is returned and the server decides.
 // Pure: no Deno or DOM lib types, so it type-checks under `deno check` and bundles for a browser.
 
+import { DEFAULT_CANDIDATES } from "../supabase/functions/_shared/ai/config.ts";
+import {
+  type ImagePolicy,
+  type ImageTask,
+  targetPixels,
+} from "../supabase/functions/_shared/ai/image_policy.ts";
+
 /** What `downscaleImageForUpload` aims for; every field has a default. */
 export interface DownscaleOptions {
   /**
@@ -25,9 +32,47 @@ export interface DownscaleOptions {
    * file, and 2.5 MB leaves room for the data URL prefix and a margin.
    */
   maxBytes?: number;
+  /**
+   * The image policy's token ceiling (`_shared/ai/image_policy.ts`, the same one the server
+   * applies): at most as many pixels as the vision model that reads the image counts within the
+   * task's ceiling (photo 1,600 tokens, scan 4,096 by default). `analyzeFile` sets it (the file
+   * is a photo, page images are scans, for the default vision model).
+   */
+  tokens?: TokenTarget;
 }
 
-export const DOWNSCALE_DEFAULTS: Readonly<Required<DownscaleOptions>> = {
+/** Which model reads the image, for which task, under which policy (default: the default one). */
+export interface TokenTarget {
+  readonly provider: string;
+  readonly model: string;
+  readonly task: ImageTask;
+  readonly policy?: ImagePolicy;
+}
+
+/** The first model of the default vision route: what reads an upload unless the server is
+ * configured otherwise (`AI_VISION_MODELS`). */
+export const DEFAULT_VISION_MODEL = {
+  provider: DEFAULT_CANDIDATES.vision[0].provider,
+  model: DEFAULT_CANDIDATES.vision[0].model,
+} as const;
+
+/** Most pixels an image of `size` keeps under `target`'s token ceiling. */
+export function tokenCeilingPixels(
+  size: { width: number; height: number },
+  target: TokenTarget,
+): number {
+  return targetPixels(
+    target.provider,
+    target.model,
+    size,
+    target.task,
+    target.policy,
+  );
+}
+
+export const DOWNSCALE_DEFAULTS: Readonly<
+  Required<Omit<DownscaleOptions, "tokens">>
+> = {
   maxPixels: 4_000_000,
   maxLongEdge: 4096,
   maxBytes: 2_500_000,
@@ -41,7 +86,8 @@ export type SniffedImage =
 
 /** The image type from the file's first bytes (never its name or declared type), or null. */
 export function sniffImageType(head: Uint8Array): SniffedImage | null {
-  const at = (i: number, ...bytes: number[]) => bytes.every((b, k) => head[i + k] === b);
+  const at = (i: number, ...bytes: number[]) =>
+    bytes.every((b, k) => head[i + k] === b);
   if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "image/png";
   if (at(0, 0xff, 0xd8, 0xff)) return "image/jpeg";
   if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) {
@@ -97,7 +143,8 @@ export function readImageHeaderInfo(bytes: Uint8Array): ImageHeaderInfo | null {
         );
       }
       if (chunk === "VP8X") {
-        const u24 = (i: number) => bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16);
+        const u24 = (i: number) =>
+          bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16);
         return dims(1 + u24(24), 1 + u24(27));
       }
       return null;
@@ -204,7 +251,13 @@ interface Bitmap {
 interface Context2D {
   fillStyle: unknown;
   fillRect(x: number, y: number, w: number, h: number): void;
-  drawImage(image: Bitmap, dx: number, dy: number, dw: number, dh: number): void;
+  drawImage(
+    image: Bitmap,
+    dx: number,
+    dy: number,
+    dw: number,
+    dh: number,
+  ): void;
 }
 interface CanvasLike {
   width: number;
@@ -291,8 +344,9 @@ export async function downscaleImageForUpload(
 ): Promise<Blob> {
   const opts = { ...DOWNSCALE_DEFAULTS, ...definedOnly(options) };
   try {
-    const createBitmap = (globalThis as { createImageBitmap?: CreateImageBitmap })
-      .createImageBitmap;
+    const createBitmap =
+      (globalThis as { createImageBitmap?: CreateImageBitmap })
+        .createImageBitmap;
     const canvas = findCanvas();
     if (typeof createBitmap !== "function" || !canvas) return file;
     let head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
@@ -303,7 +357,10 @@ export async function downscaleImageForUpload(
       header = readImageHeaderInfo(head);
     }
     if (!header) return file;
-    const target = targetSize(header, opts);
+    const maxPixels = options.tokens
+      ? Math.min(opts.maxPixels, tokenCeilingPixels(header, options.tokens))
+      : opts.maxPixels;
+    const target = targetSize(header, { ...opts, maxPixels });
     if (!target.scaled && file.size <= opts.maxBytes) return file;
 
     let { width, height } = target;
@@ -359,7 +416,9 @@ function named(original: Blob, blob: Blob): Blob {
   if (typeof name !== "string" || !name || typeof File !== "function") {
     return blob;
   }
-  return new File([blob], name.replace(/\.[A-Za-z0-9]{1,5}$/, "") + ".jpg", { type: blob.type });
+  return new File([blob], name.replace(/\.[A-Za-z0-9]{1,5}$/, "") + ".jpg", {
+    type: blob.type,
+  });
 }
 
 function definedOnly(options: DownscaleOptions): DownscaleOptions {
