@@ -61,18 +61,10 @@ export function tokenCeilingPixels(
   size: { width: number; height: number },
   target: TokenTarget,
 ): number {
-  return targetPixels(
-    target.provider,
-    target.model,
-    size,
-    target.task,
-    target.policy,
-  );
+  return targetPixels(target.provider, target.model, size, target.task, target.policy);
 }
 
-export const DOWNSCALE_DEFAULTS: Readonly<
-  Required<Omit<DownscaleOptions, "tokens">>
-> = {
+export const DOWNSCALE_DEFAULTS: Readonly<Required<Omit<DownscaleOptions, "tokens">>> = {
   maxPixels: 4_000_000,
   maxLongEdge: 4096,
   maxBytes: 2_500_000,
@@ -86,8 +78,7 @@ export type SniffedImage =
 
 /** The image type from the file's first bytes (never its name or declared type), or null. */
 export function sniffImageType(head: Uint8Array): SniffedImage | null {
-  const at = (i: number, ...bytes: number[]) =>
-    bytes.every((b, k) => head[i + k] === b);
+  const at = (i: number, ...bytes: number[]) => bytes.every((b, k) => head[i + k] === b);
   if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return "image/png";
   if (at(0, 0xff, 0xd8, 0xff)) return "image/jpeg";
   if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) {
@@ -143,8 +134,7 @@ export function readImageHeaderInfo(bytes: Uint8Array): ImageHeaderInfo | null {
         );
       }
       if (chunk === "VP8X") {
-        const u24 = (i: number) =>
-          bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16);
+        const u24 = (i: number) => bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16);
         return dims(1 + u24(24), 1 + u24(27));
       }
       return null;
@@ -251,13 +241,7 @@ interface Bitmap {
 interface Context2D {
   fillStyle: unknown;
   fillRect(x: number, y: number, w: number, h: number): void;
-  drawImage(
-    image: Bitmap,
-    dx: number,
-    dy: number,
-    dw: number,
-    dh: number,
-  ): void;
+  drawImage(image: Bitmap, dx: number, dy: number, dw: number, dh: number): void;
 }
 interface CanvasLike {
   width: number;
@@ -344,9 +328,8 @@ export async function downscaleImageForUpload(
 ): Promise<Blob> {
   const opts = { ...DOWNSCALE_DEFAULTS, ...definedOnly(options) };
   try {
-    const createBitmap =
-      (globalThis as { createImageBitmap?: CreateImageBitmap })
-        .createImageBitmap;
+    const createBitmap = (globalThis as { createImageBitmap?: CreateImageBitmap })
+      .createImageBitmap;
     const canvas = findCanvas();
     if (typeof createBitmap !== "function" || !canvas) return file;
     let head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
@@ -416,9 +399,7 @@ function named(original: Blob, blob: Blob): Blob {
   if (typeof name !== "string" || !name || typeof File !== "function") {
     return blob;
   }
-  return new File([blob], name.replace(/\.[A-Za-z0-9]{1,5}$/, "") + ".jpg", {
-    type: blob.type,
-  });
+  return new File([blob], name.replace(/\.[A-Za-z0-9]{1,5}$/, "") + ".jpg", { type: blob.type });
 }
 
 function definedOnly(options: DownscaleOptions): DownscaleOptions {

@@ -14,14 +14,9 @@ import {
 import { analyzeFile, type FunctionsInvoker } from "./invoke.ts";
 
 const u16be = (n: number) => [n >> 8, n & 0xff];
-const u32be = (
-  n: number,
-) => [n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+const u32be = (n: number) => [n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
 const pad = (bytes: number[], length = 64) =>
-  new Uint8Array([
-    ...bytes,
-    ...new Array(Math.max(0, length - bytes.length)).fill(0),
-  ]);
+  new Uint8Array([...bytes, ...new Array(Math.max(0, length - bytes.length)).fill(0)]);
 
 function png(width: number, height: number) {
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -43,12 +38,7 @@ function png(width: number, height: number) {
 }
 
 /** A JPEG header: SOI, an optional EXIF APP1 with Orientation, an APP2 filler, SOF0. */
-function jpeg(
-  width: number,
-  height: number,
-  orientation?: number,
-  little = false,
-) {
+function jpeg(width: number, height: number, orientation?: number, little = false) {
   const out = [0xff, 0xd8];
   if (orientation) {
     const s = (n: number) => (little ? [n & 0xff, n >> 8] : u16be(n));
@@ -81,16 +71,10 @@ function jpeg(
 Deno.test("sniffImageType names PNG, JPEG, WebP and GIF from their bytes, nothing else", () => {
   assert.equal(sniffImageType(png(10, 10)), "image/png");
   assert.equal(sniffImageType(jpeg(10, 10)), "image/jpeg");
-  assert.equal(
-    sniffImageType(new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ")),
-    "image/webp",
-  );
+  assert.equal(sniffImageType(new TextEncoder().encode("RIFF\0\0\0\0WEBPVP8 ")), "image/webp");
   assert.equal(sniffImageType(new TextEncoder().encode("GIF89a")), "image/gif");
   assert.equal(sniffImageType(new TextEncoder().encode("%PDF-1.7")), null);
-  assert.equal(
-    sniffImageType(new TextEncoder().encode("RIFF\0\0\0\0WAVEfmt ")),
-    null,
-  );
+  assert.equal(sniffImageType(new TextEncoder().encode("RIFF\0\0\0\0WAVEfmt ")), null);
 });
 
 Deno.test("readImageHeaderInfo reads dimensions of each type and a JPEG's EXIF orientation", () => {
@@ -108,13 +92,7 @@ Deno.test("readImageHeaderInfo reads dimensions of each type and a JPEG's EXIF o
   });
   assert.equal(readImageHeaderInfo(jpeg(4000, 3000, 6))?.orientation, 6);
   assert.equal(readImageHeaderInfo(jpeg(4000, 3000, 8, true))?.orientation, 8);
-  const gif = pad([
-    ...new TextEncoder().encode("GIF89a"),
-    0x40,
-    0x01,
-    0xf0,
-    0x00,
-  ]);
+  const gif = pad([...new TextEncoder().encode("GIF89a"), 0x40, 0x01, 0xf0, 0x00]);
   assert.deepEqual(readImageHeaderInfo(gif), {
     type: "image/gif",
     width: 320,
@@ -122,24 +100,14 @@ Deno.test("readImageHeaderInfo reads dimensions of each type and a JPEG's EXIF o
     orientation: 1,
   });
   const riff = (chunk: string, body: number[]) =>
-    pad([
-      ...new TextEncoder().encode(`RIFF\0\0\0\0WEBP${chunk}`),
-      0,
-      0,
-      0,
-      0,
-      ...body,
-    ]);
+    pad([...new TextEncoder().encode(`RIFF\0\0\0\0WEBP${chunk}`), 0, 0, 0, 0, ...body]);
   // VP8: frame tag (3) + start code (3), then 14-bit width and height.
   const vp8 = riff("VP8 ", [0, 0, 0, 0x9d, 0x01, 0x2a, 0xa0, 0x0f, 0xb8, 0x0b]);
   assert.deepEqual(readImageHeaderInfo(vp8)?.width, 4000);
   assert.deepEqual(readImageHeaderInfo(vp8)?.height, 3000);
   // VP8X: flags (4), then width-1 and height-1 as 24-bit little-endian.
   const vp8x = riff("VP8X", [0, 0, 0, 0, 0x9f, 0x0f, 0, 0xb7, 0x0b, 0]);
-  assert.deepEqual([
-    readImageHeaderInfo(vp8x)?.width,
-    readImageHeaderInfo(vp8x)?.height,
-  ], [
+  assert.deepEqual([readImageHeaderInfo(vp8x)?.width, readImageHeaderInfo(vp8x)?.height], [
     4000,
     3000,
   ]);
@@ -153,56 +121,39 @@ Deno.test("readImageHeaderInfo reads dimensions of each type and a JPEG's EXIF o
     (bits >> 16) & 0xff,
     bits >>> 24,
   ]);
-  assert.deepEqual([
-    readImageHeaderInfo(vp8l)?.width,
-    readImageHeaderInfo(vp8l)?.height,
-  ], [
+  assert.deepEqual([readImageHeaderInfo(vp8l)?.width, readImageHeaderInfo(vp8l)?.height], [
     100,
     50,
   ]);
   assert.equal(
-    readImageHeaderInfo(
-      new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2, ...new Array(40).fill(0)]),
-    ),
+    readImageHeaderInfo(new Uint8Array([0xff, 0xd8, 0xff, 0xda, 0, 2, ...new Array(40).fill(0)])),
     null,
   );
 });
 
 Deno.test("targetSize: 12 MP → 4 MP, turned for orientations 5–8, small images unscaled", () => {
   const limits = { maxPixels: 4_000_000, maxLongEdge: 4096 };
-  assert.deepEqual(
-    targetSize({ width: 4000, height: 3000, orientation: 1 }, limits),
-    {
-      width: 2309,
-      height: 1732,
-      scaled: true,
-    },
-  );
-  assert.deepEqual(
-    targetSize({ width: 4000, height: 3000, orientation: 6 }, limits),
-    {
-      width: 1732,
-      height: 2309,
-      scaled: true,
-    },
-  );
-  assert.deepEqual(
-    targetSize({ width: 2000, height: 1500, orientation: 1 }, limits),
-    {
-      width: 2000,
-      height: 1500,
-      scaled: false,
-    },
-  );
+  assert.deepEqual(targetSize({ width: 4000, height: 3000, orientation: 1 }, limits), {
+    width: 2309,
+    height: 1732,
+    scaled: true,
+  });
+  assert.deepEqual(targetSize({ width: 4000, height: 3000, orientation: 6 }, limits), {
+    width: 1732,
+    height: 2309,
+    scaled: true,
+  });
+  assert.deepEqual(targetSize({ width: 2000, height: 1500, orientation: 1 }, limits), {
+    width: 2000,
+    height: 1500,
+    scaled: false,
+  });
   // A long scrolling screenshot is bounded by the long edge, not cut to a sliver.
-  assert.deepEqual(
-    targetSize({ width: 1170, height: 10000, orientation: 1 }, limits),
-    {
-      width: 479,
-      height: 4096,
-      scaled: true,
-    },
-  );
+  assert.deepEqual(targetSize({ width: 1170, height: 10000, orientation: 1 }, limits), {
+    width: 479,
+    height: 4096,
+    scaled: true,
+  });
 });
 
 Deno.test("in Deno (no canvas) every file is returned as it was, the same object", async () => {
@@ -214,34 +165,19 @@ Deno.test("in Deno (no canvas) every file is returned as it was, the same object
  * proportional to pixels × quality, and the calls are recorded. */
 async function withFakeCanvas<T>(
   run: (
-    calls: {
-      bitmaps: unknown[];
-      encodes: { w: number; h: number; q: number }[];
-    },
+    calls: { bitmaps: unknown[]; encodes: { w: number; h: number; q: number }[] },
   ) => Promise<T>,
   opts: { bytesPerPixelAtFull?: number; failDecode?: boolean } = {},
 ): Promise<T> {
   const g = globalThis as Record<string, unknown>;
   const saved = { cib: g.createImageBitmap, oc: g.OffscreenCanvas };
-  const calls = {
-    bitmaps: [] as unknown[],
-    encodes: [] as { w: number; h: number; q: number }[],
-  };
-  g.createImageBitmap = (
-    _: Blob,
-    o: { resizeWidth: number; resizeHeight: number },
-  ) => {
+  const calls = { bitmaps: [] as unknown[], encodes: [] as { w: number; h: number; q: number }[] };
+  g.createImageBitmap = (_: Blob, o: { resizeWidth: number; resizeHeight: number }) => {
     calls.bitmaps.push(o);
     if (opts.failDecode) {
-      return Promise.reject(
-        new DOMException("cannot decode", "InvalidStateError"),
-      );
+      return Promise.reject(new DOMException("cannot decode", "InvalidStateError"));
     }
-    return Promise.resolve({
-      width: o.resizeWidth,
-      height: o.resizeHeight,
-      close() {},
-    });
+    return Promise.resolve({ width: o.resizeWidth, height: o.resizeHeight, close() {} });
   };
   g.OffscreenCanvas = class {
     constructor(public width: number, public height: number) {}
@@ -266,10 +202,7 @@ async function withFakeCanvas<T>(
 
 Deno.test("with a canvas: a 12 MP photo is resized to 4 MP, upright, as IMG.jpg", async () => {
   await withFakeCanvas(async (calls) => {
-    const photo = new File(
-      [jpeg(4000, 3000, 6), new Uint8Array(4_000_000)],
-      "IMG.HEIC.jpeg",
-    );
+    const photo = new File([jpeg(4000, 3000, 6), new Uint8Array(4_000_000)], "IMG.HEIC.jpeg");
     const out = await downscaleImageForUpload(photo);
     assert.deepEqual(calls.bitmaps, [{
       resizeWidth: 1732,
@@ -288,17 +221,8 @@ Deno.test("with a canvas: quality steps down, then size, until the byte target i
     const photo = new Blob([jpeg(4000, 3000), new Uint8Array(4_000_000)]);
     const out = await downscaleImageForUpload(photo, { maxBytes: 1_000_000 });
     assert.ok(out.size <= 1_000_000);
-    assert.deepEqual(calls.encodes.slice(0, 4).map((e) => e.q), [
-      0.85,
-      0.75,
-      0.65,
-      0.55,
-    ]);
-    assert.deepEqual(
-      calls.bitmaps.length,
-      2,
-      "one shrink (to 80 % of the edges) was enough",
-    );
+    assert.deepEqual(calls.encodes.slice(0, 4).map((e) => e.q), [0.85, 0.75, 0.65, 0.55]);
+    assert.deepEqual(calls.bitmaps.length, 2, "one shrink (to 80 % of the edges) was enough");
     assert.deepEqual(calls.encodes.at(-1), { w: 1847, h: 1385, q: 0.65 });
   }, { bytesPerPixelAtFull: 0.6 });
 });
@@ -344,10 +268,7 @@ function capturingInvoker(): FunctionsInvoker & { forms: FormData[] } {
 
 Deno.test("analyzeFile downscales the image file and each page image; downscale: false does not", async () => {
   await withFakeCanvas(async () => {
-    const photo = new File(
-      [jpeg(4000, 3000), new Uint8Array(4_000_000)],
-      "page.jpg",
-    );
+    const photo = new File([jpeg(4000, 3000), new Uint8Array(4_000_000)], "page.jpg");
     const pdf = new File(["%PDF-1.7\n"], "scan.pdf");
     const page = new Blob([png(3000, 4000), new Uint8Array(100)]);
     const supabase = capturingInvoker();
@@ -357,26 +278,14 @@ Deno.test("analyzeFile downscales the image file and each page image; downscale:
     assert.ok(sent.size < photo.size);
     assert.equal(sent.name, "page.jpg");
 
-    await analyzeFile(supabase, {
-      file: pdf,
-      platform: "main",
-      page_images: [page, page],
-    });
+    await analyzeFile(supabase, { file: pdf, platform: "main", page_images: [page, page] });
     const form = supabase.forms[1];
-    assert.equal(
-      (form.get("file") as File).size,
-      pdf.size,
-      "a PDF is sent as it is",
-    );
+    assert.equal((form.get("file") as File).size, pdf.size, "a PDF is sent as it is");
     const pages = form.getAll("page_images") as File[];
     assert.equal(pages.length, 2);
-    assert.ok(
-      pages.every((p) => p.type === "image/jpeg" && p.name.startsWith("page-")),
-    );
+    assert.ok(pages.every((p) => p.type === "image/jpeg" && p.name.startsWith("page-")));
 
-    await analyzeFile(supabase, { file: photo, platform: "main" }, {
-      downscale: false,
-    });
+    await analyzeFile(supabase, { file: photo, platform: "main" }, { downscale: false });
     assert.equal((supabase.forms[2].get("file") as File).size, photo.size);
   });
 });

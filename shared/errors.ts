@@ -1,9 +1,6 @@
 // Typed errors for frontends: every failure of an AI function, whatever produced it (the function,
 // the gateway, the network), becomes one AiFunctionError with a stable `code`.
-import {
-  ERROR_STATUS,
-  type ErrorCode,
-} from "../supabase/functions/_shared/contracts/errors.ts";
+import { ERROR_STATUS, type ErrorCode } from "../supabase/functions/_shared/contracts/errors.ts";
 
 export { ERROR_STATUS, type ErrorCode };
 
@@ -32,24 +29,16 @@ export class AiFunctionError extends Error {
 }
 
 /** Builds an AiFunctionError from an error Response (our JSON shape or the platform's). */
-export async function errorFromResponse(
-  res: Response,
-): Promise<AiFunctionError> {
+export async function errorFromResponse(res: Response): Promise<AiFunctionError> {
   let body: unknown = null;
   try {
     body = await res.clone().json();
   } catch { /* not JSON */ }
   const retryAfter = Number(res.headers.get("retry-after") ?? NaN);
   const requestId = res.headers.get("x-request-id") ?? undefined;
-  const e = (body as {
-    error?: {
-      code?: string;
-      message?: string;
-      hint?: string;
-      details?: unknown;
-    };
-  })
-    ?.error;
+  const e =
+    (body as { error?: { code?: string; message?: string; hint?: string; details?: unknown } })
+      ?.error;
   if (e?.code) {
     return new AiFunctionError(
       e.code as ErrorCode,
@@ -67,9 +56,7 @@ export async function errorFromResponse(
   // having enough compute resources (please check logs)"} (546: CPU, memory or wall clock),
   // {"code":"IDLE_TIMEOUT","message":"Request idle timeout limit (150s) reached"} (504),
   // {"code":"BOOT_ERROR",…} (503); older gateways sent {"msg": …}.
-  const platform = body as
-    | { code?: unknown; message?: string; msg?: string }
-    | null;
+  const platform = body as { code?: unknown; message?: string; msg?: string } | null;
   const platformCode = res.headers.get("sb-error-code") ??
     (typeof platform?.code === "string" ? platform.code : undefined);
   const message = platform?.message ?? platform?.msg ?? res.statusText;

@@ -9,7 +9,4 @@ export * from "./errors.ts";
 export * from "./invoke.ts";
 export * from "../supabase/functions/_shared/contracts/record.ts";
 export * from "../supabase/functions/_shared/contracts/file.ts";
-export type {
-  Database,
-  Json,
-} from "../supabase/functions/_shared/database.types.ts";
+export type { Database, Json } from "../supabase/functions/_shared/database.types.ts";

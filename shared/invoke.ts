@@ -5,16 +5,10 @@ import type {
   ChatStreamEvent,
 } from "../supabase/functions/_shared/contracts/chat.ts";
 import { ChatRequest } from "../supabase/functions/_shared/contracts/chat.ts";
-import type {
-  VoiceRequest,
-  VoiceResponse,
-} from "../supabase/functions/_shared/contracts/voice.ts";
+import type { VoiceRequest, VoiceResponse } from "../supabase/functions/_shared/contracts/voice.ts";
 import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
 import { AiFunctionError, errorFromResponse } from "./errors.ts";
-import type {
-  FileRequest,
-  FileResponse,
-} from "../supabase/functions/_shared/contracts/file.ts";
+import type { FileRequest, FileResponse } from "../supabase/functions/_shared/contracts/file.ts";
 import { FileFields } from "../supabase/functions/_shared/contracts/file.ts";
 import {
   DEFAULT_VISION_MODEL,
@@ -22,21 +16,14 @@ import {
   type DownscaleOptions,
 } from "./downscale.ts";
 
-export {
-  DOWNSCALE_DEFAULTS,
-  downscaleImageForUpload,
-  type DownscaleOptions,
-} from "./downscale.ts";
+export { DOWNSCALE_DEFAULTS, downscaleImageForUpload, type DownscaleOptions } from "./downscale.ts";
 
 /** The part of a SupabaseClient these helpers use. */
 export interface FunctionsInvoker {
   functions: {
     invoke(
       name: string,
-      options?: {
-        body?: Record<string, unknown> | FormData;
-        headers?: Record<string, string>;
-      },
+      options?: { body?: Record<string, unknown> | FormData; headers?: Record<string, string> },
     ): Promise<{ data: unknown; error: unknown; response?: Response }>;
   };
 }
@@ -56,10 +43,7 @@ export async function invokeJson<T>(
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
-  const { data, error } = await supabase.functions.invoke(name, {
-    body,
-    headers,
-  });
+  const { data, error } = await supabase.functions.invoke(name, { body, headers });
   if (error) throw await toError(error);
   return data as T;
 }
@@ -67,16 +51,10 @@ export async function invokeJson<T>(
 async function toError(error: unknown): Promise<AiFunctionError> {
   const ctx = (error as { context?: unknown }).context;
   if (ctx instanceof Response) return await errorFromResponse(ctx);
-  return new AiFunctionError(
-    "network_error",
-    (error as Error)?.message ?? String(error),
-    0,
-  );
+  return new AiFunctionError("network_error", (error as Error)?.message ?? String(error), 0);
 }
 
-function invalid(
-  issues: { path: PropertyKey[]; message: string }[],
-): AiFunctionError {
+function invalid(issues: { path: PropertyKey[]; message: string }[]): AiFunctionError {
   const first = issues[0];
   return new AiFunctionError(
     "invalid_request",
@@ -101,12 +79,7 @@ export async function invokeChat(
 ): Promise<ChatResponse> {
   const parsed = ChatRequest.safeParse({ ...input, stream: false });
   if (!parsed.success) throw invalid(parsed.error.issues);
-  return await invokeJson<ChatResponse>(
-    supabase,
-    "process-chat",
-    parsed.data,
-    opts,
-  );
+  return await invokeJson<ChatResponse>(supabase, "process-chat", parsed.data, opts);
 }
 
 /**
@@ -143,9 +116,7 @@ export async function* streamChat(
 }
 
 /** Parses `event:` / `data:` server-sent events into typed chat events. */
-export async function* parseSse(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<ChatStreamEvent> {
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<ChatStreamEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = "";
   try {
@@ -194,25 +165,13 @@ export async function transcribeVoice(
   });
   if (!fields.success) throw invalid(fields.error.issues);
   if (!(input.file instanceof Blob)) {
-    throw invalid([{
-      path: ["file"],
-      message: "the recording must be a Blob or File",
-    }]);
+    throw invalid([{ path: ["file"], message: "the recording must be a Blob or File" }]);
   }
   const form = new FormData();
   const name = (input.file as { name?: unknown }).name;
-  form.append(
-    "file",
-    input.file,
-    typeof name === "string" && name ? name : "voice",
-  );
+  form.append("file", input.file, typeof name === "string" && name ? name : "voice");
   for (const [k, v] of Object.entries(fields.data)) form.append(k, String(v));
-  return await invokeJson<VoiceResponse>(
-    supabase,
-    "process-voice-message",
-    form,
-    opts,
-  );
+  return await invokeJson<VoiceResponse>(supabase, "process-voice-message", form, opts);
 }
 
 export interface FileInvokeOptions extends InvokeOptions {
@@ -248,24 +207,16 @@ export async function analyzeFile(
 ): Promise<FileResponse> {
   const fields = FileFields.safeParse({
     platform: input.platform,
-    ...(input.instruction !== undefined
-      ? { instruction: input.instruction }
-      : {}),
+    ...(input.instruction !== undefined ? { instruction: input.instruction } : {}),
   });
   if (!fields.success) throw invalid(fields.error.issues);
   if (!(input.file instanceof Blob)) {
-    throw invalid([{
-      path: ["file"],
-      message: "the file must be a Blob or File",
-    }]);
+    throw invalid([{ path: ["file"], message: "the file must be a Blob or File" }]);
   }
   const pageImages = input.page_images ?? [];
   for (const [i, image] of pageImages.entries()) {
     if (!(image instanceof Blob)) {
-      throw invalid([{
-        path: ["page_images", i],
-        message: "a page image must be a Blob or File",
-      }]);
+      throw invalid([{ path: ["page_images", i], message: "a page image must be a Blob or File" }]);
     }
   }
   // Only images change (the type is sniffed from the bytes); one at a time, so a phone holds a
@@ -295,10 +246,5 @@ export async function analyzeFile(
       typeof imageName === "string" && imageName ? imageName : `page-${i + 1}`,
     );
   }
-  return await invokeJson<FileResponse>(
-    supabase,
-    "process-file-upload",
-    form,
-    opts,
-  );
+  return await invokeJson<FileResponse>(supabase, "process-file-upload", form, opts);
 }
