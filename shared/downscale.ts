@@ -6,6 +6,13 @@
 // (Deno, Node, a worker without OffscreenCanvas) the input is returned and the server decides.
 // Pure: no Deno or DOM lib types, so it type-checks under `deno check` and bundles for a browser.
 
+import { DEFAULT_CANDIDATES } from "../supabase/functions/_shared/ai/config.ts";
+import {
+  type ImagePolicy,
+  type ImageTask,
+  targetPixels,
+} from "../supabase/functions/_shared/ai/image_policy.ts";
+
 /** What `downscaleImageForUpload` aims for; every field has a default. */
 export interface DownscaleOptions {
   /**
@@ -25,9 +32,39 @@ export interface DownscaleOptions {
    * file, and 2.5 MB leaves room for the data URL prefix and a margin.
    */
   maxBytes?: number;
+  /**
+   * The image policy's token ceiling (`_shared/ai/image_policy.ts`, the same one the server
+   * applies): at most as many pixels as the vision model that reads the image counts within the
+   * task's ceiling (photo 1,600 tokens, scan 4,096 by default). `analyzeFile` sets it (the file
+   * is a photo, page images are scans, for the default vision model).
+   */
+  tokens?: TokenTarget;
 }
 
-export const DOWNSCALE_DEFAULTS: Readonly<Required<DownscaleOptions>> = {
+/** Which model reads the image, for which task, under which policy (default: the default one). */
+export interface TokenTarget {
+  readonly provider: string;
+  readonly model: string;
+  readonly task: ImageTask;
+  readonly policy?: ImagePolicy;
+}
+
+/** The first model of the default vision route: what reads an upload unless the server is
+ * configured otherwise (`AI_VISION_MODELS`). */
+export const DEFAULT_VISION_MODEL = {
+  provider: DEFAULT_CANDIDATES.vision[0].provider,
+  model: DEFAULT_CANDIDATES.vision[0].model,
+} as const;
+
+/** Most pixels an image of `size` keeps under `target`'s token ceiling. */
+export function tokenCeilingPixels(
+  size: { width: number; height: number },
+  target: TokenTarget,
+): number {
+  return targetPixels(target.provider, target.model, size, target.task, target.policy);
+}
+
+export const DOWNSCALE_DEFAULTS: Readonly<Required<Omit<DownscaleOptions, "tokens">>> = {
   maxPixels: 4_000_000,
   maxLongEdge: 4096,
   maxBytes: 2_500_000,
@@ -303,7 +340,10 @@ export async function downscaleImageForUpload(
       header = readImageHeaderInfo(head);
     }
     if (!header) return file;
-    const target = targetSize(header, opts);
+    const maxPixels = options.tokens
+      ? Math.min(opts.maxPixels, tokenCeilingPixels(header, options.tokens))
+      : opts.maxPixels;
+    const target = targetSize(header, { ...opts, maxPixels });
     if (!target.scaled && file.size <= opts.maxBytes) return file;
 
     let { width, height } = target;

@@ -2,7 +2,10 @@
 // takes against a stand-in canvas. The real decode/resize/encode runs in Chromium in
 // tests/browser/downscale_browser.mjs.
 import assert from "node:assert/strict";
+import { DEFAULT_IMAGE_POLICY } from "../supabase/functions/_shared/ai/image_policy.ts";
+import { imageTokensFor } from "../supabase/functions/_shared/ai/image_tokens.ts";
 import {
+  DEFAULT_VISION_MODEL,
   downscaleImageForUpload,
   readImageHeaderInfo,
   sniffImageType,
@@ -284,5 +287,53 @@ Deno.test("analyzeFile downscales the image file and each page image; downscale:
 
     await analyzeFile(supabase, { file: photo, platform: "main" }, { downscale: false });
     assert.equal((supabase.forms[2].get("file") as File).size, photo.size);
+  });
+});
+
+Deno.test("with a canvas and a token target: a 12 MP photo is sized to the photo ceiling, a scan to the scan ceiling", async () => {
+  await withFakeCanvas(async (calls) => {
+    const photo = new Blob([jpeg(4000, 3000), new Uint8Array(4_000_000)]);
+    await downscaleImageForUpload(photo, {
+      tokens: { provider: "groq", model: "qwen/qwen3.8-27b", task: "photo" },
+    });
+    const sized = calls.bitmaps.at(-1) as {
+      resizeWidth: number;
+      resizeHeight: number;
+    };
+    const tokens = imageTokensFor("groq", "qwen/qwen3.8-27b", {
+      width: sized.resizeWidth,
+      height: sized.resizeHeight,
+    }).tokens;
+    assert.ok(tokens <= 1_600 && tokens > 1_400, `${tokens} tokens`);
+
+    await downscaleImageForUpload(photo, {
+      tokens: { provider: "groq", model: "qwen/qwen3.8-27b", task: "scan" },
+    });
+    const scan = calls.bitmaps.at(-1) as {
+      resizeWidth: number;
+      resizeHeight: number;
+    };
+    assert.ok(scan.resizeWidth > sized.resizeWidth);
+    assert.ok(scan.resizeWidth * scan.resizeHeight <= 4_000_000);
+  });
+});
+
+Deno.test("analyzeFile sizes the photo for the default vision model's photo ceiling", async () => {
+  await withFakeCanvas(async (calls) => {
+    const photo = new File(
+      [jpeg(4000, 3000), new Uint8Array(4_000_000)],
+      "page.jpg",
+    );
+    await analyzeFile(capturingInvoker(), { file: photo, platform: "main" });
+    const sized = calls.bitmaps.at(-1) as {
+      resizeWidth: number;
+      resizeHeight: number;
+    };
+    const { provider, model } = DEFAULT_VISION_MODEL;
+    const tokens = imageTokensFor(provider, model, {
+      width: sized.resizeWidth,
+      height: sized.resizeHeight,
+    }).tokens;
+    assert.ok(tokens <= DEFAULT_IMAGE_POLICY.photo.maxTokens, `${tokens}`);
   });
 });

@@ -10,7 +10,11 @@ import { VoiceFields } from "../supabase/functions/_shared/contracts/voice.ts";
 import { AiFunctionError, errorFromResponse } from "./errors.ts";
 import type { FileRequest, FileResponse } from "../supabase/functions/_shared/contracts/file.ts";
 import { FileFields } from "../supabase/functions/_shared/contracts/file.ts";
-import { downscaleImageForUpload, type DownscaleOptions } from "./downscale.ts";
+import {
+  DEFAULT_VISION_MODEL,
+  downscaleImageForUpload,
+  type DownscaleOptions,
+} from "./downscale.ts";
 
 export { DOWNSCALE_DEFAULTS, downscaleImageForUpload, type DownscaleOptions } from "./downscale.ts";
 
@@ -185,7 +189,9 @@ export interface FileInvokeOptions extends InvokeOptions {
  * pages to send images of.
  *
  * In a browser, images (the file when it is one, and every page image) are first downscaled to
- * what the server sends untouched (`downscaleImageForUpload`: ≤ 4 MP, ≤ 2.5 MB, upright JPEG);
+ * what the server sends untouched (`downscaleImageForUpload`: ≤ 4 MP, ≤ 2.5 MB, upright JPEG, and
+ * within the image policy's token ceiling for the default vision model: a photo ~1.6 MP, a scan
+ * ~4 MP);
  * `downscale: false` sends them as they are, an options object changes the targets.
  * @example
  * const result = await analyzeFile(supabase, { file: pdfBlob, platform: "main" });
@@ -215,13 +221,16 @@ export async function analyzeFile(
   }
   // Only images change (the type is sniffed from the bytes); one at a time, so a phone holds a
   // single decoded photo in memory.
-  const shrink = async (blob: Blob): Promise<Blob> =>
-    opts.downscale === false
-      ? blob
-      : await downscaleImageForUpload(blob, opts.downscale === true ? {} : opts.downscale);
-  const file = await shrink(input.file);
+  // Sized for the token ceiling of the default vision model: the file is a photo, page images
+  // are scans (the server applies the same policy, so what arrives is not resized again).
+  const shrink = async (blob: Blob, task: "photo" | "scan"): Promise<Blob> =>
+    opts.downscale === false ? blob : await downscaleImageForUpload(blob, {
+      tokens: { ...DEFAULT_VISION_MODEL, task },
+      ...(opts.downscale === true ? {} : opts.downscale),
+    });
+  const file = await shrink(input.file, "photo");
   const images: Blob[] = [];
-  for (const image of pageImages) images.push(await shrink(image));
+  for (const image of pageImages) images.push(await shrink(image, "scan"));
 
   const form = new FormData();
   const name = (file as { name?: unknown }).name;

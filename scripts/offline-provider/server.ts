@@ -29,6 +29,7 @@
 import { measureAudioDuration } from "../../supabase/functions/_shared/audio/duration.ts";
 import { chatRefusal, reasoningOutput, type Refusal, transcriptionRefusal } from "./parity.ts";
 import { createOrganizationApi, type OrganizationDataset } from "./organization.ts";
+import { contentKey, createPromptCache, imageTokens, PromptText } from "./prompt_usage.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -74,6 +75,10 @@ export interface ImageSummary {
   mime: string | null;
   /** Set for http(s) image URLs, which the offline provider cannot fetch. */
   url?: string;
+  /** OpenAI's `detail` as sent. */
+  detail?: string;
+  /** Image tokens counted by the model's rule (`prompt_usage.ts`). */
+  tokens?: number;
 }
 
 export interface RequestLogEntry {
@@ -110,6 +115,8 @@ export interface OfflineProviderOptions {
   maxLoggedRequests?: number;
   /** Extra model ids to accept, e.g. for a test of a model not in the tables below. */
   extraModels?: Partial<Record<ProviderName, string[]>>;
+  /** Simulate the providers' automatic prefix caching (`prompt_usage.ts`); default true. */
+  promptCaching?: boolean;
 }
 
 export interface OfflineProviderState {
@@ -380,7 +387,12 @@ interface ChatInput {
   textChars: number;
   images: ImageSummary[];
   lastUserText: string;
+  /** The prompt as the prefix cache sees it, with image tokens counted for the model. */
+  prompt: PromptText;
 }
+
+/** Image tokens of one image for the request's model. */
+type CountImage = (image: ImageSummary) => number;
 
 type JsonObject = Record<string, unknown>;
 
@@ -389,9 +401,15 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 /** Walks chat messages or Responses input items: text parts, image parts, nested content. */
-function readContent(content: unknown, input: ChatInput, role: string) {
+function readContent(content: unknown, input: ChatInput, role: string, count: CountImage) {
+  const addImage = (image: ImageSummary, url?: string) => {
+    image.tokens = count(image);
+    input.images.push(image);
+    input.prompt.image(image.tokens, image, url === undefined ? "" : contentKey(url));
+  };
   if (typeof content === "string") {
     input.textChars += content.length;
+    input.prompt.text(content);
     if (role === "user") input.lastUserText = content;
     return;
   }
@@ -404,6 +422,7 @@ function readContent(content: unknown, input: ChatInput, role: string) {
       typeof part.text === "string"
     ) {
       input.textChars += part.text.length;
+      input.prompt.text(part.text);
       if (role === "user") input.lastUserText = part.text;
     } else if (type === "image_url") {
       const imageUrl = part.image_url;
@@ -411,15 +430,20 @@ function readContent(content: unknown, input: ChatInput, role: string) {
       if (typeof url !== "string") {
         throw new HttpError(400, "image_url.url must be a string.", "invalid_request_error");
       }
-      input.images.push(summariseImageUrl(url));
+      const detail = isObject(imageUrl) && typeof imageUrl.detail === "string"
+        ? imageUrl.detail
+        : undefined;
+      addImage({ ...summariseImageUrl(url), ...(detail ? { detail } : {}) }, url);
     } else if (type === "input_image") {
-      if (typeof part.image_url === "string") input.images.push(summariseImageUrl(part.image_url));
-      else input.images.push({ bytes: 0, width: null, height: null, mime: null });
+      const detail = typeof part.detail === "string" ? { detail: part.detail } : {};
+      if (typeof part.image_url === "string") {
+        addImage({ ...summariseImageUrl(part.image_url), ...detail }, part.image_url);
+      } else addImage({ bytes: 0, width: null, height: null, mime: null, ...detail });
     }
   }
 }
 
-function readChatBody(body: JsonObject): ChatInput {
+function readChatBody(body: JsonObject, count: CountImage): ChatInput {
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new HttpError(
@@ -435,6 +459,7 @@ function readChatBody(body: JsonObject): ChatInput {
     textChars: 0,
     images: [],
     lastUserText: "",
+    prompt: new PromptText(),
   };
   for (const message of messages) {
     if (!isObject(message) || typeof message.role !== "string") {
@@ -446,22 +471,36 @@ function readChatBody(body: JsonObject): ChatInput {
         "messages",
       );
     }
-    readContent(message.content, input, message.role);
+    input.prompt.role(message.role);
+    readContent(message.content, input, message.role, count);
   }
   return input;
 }
 
-function readResponsesBody(body: JsonObject): ChatInput {
-  const input: ChatInput = { messages: 0, textChars: 0, images: [], lastUserText: "" };
-  if (typeof body.instructions === "string") input.textChars += body.instructions.length;
+function readResponsesBody(body: JsonObject, count: CountImage): ChatInput {
+  const input: ChatInput = {
+    messages: 0,
+    textChars: 0,
+    images: [],
+    lastUserText: "",
+    prompt: new PromptText(),
+  };
+  if (typeof body.instructions === "string") {
+    input.textChars += body.instructions.length;
+    input.prompt.role("instructions");
+    input.prompt.text(body.instructions);
+  }
   if (typeof body.input === "string") {
     input.messages = 1;
-    readContent(body.input, input, "user");
+    input.prompt.role("user");
+    readContent(body.input, input, "user", count);
   } else if (Array.isArray(body.input)) {
     for (const item of body.input) {
       if (!isObject(item)) continue;
       input.messages++;
-      readContent(item.content, input, typeof item.role === "string" ? item.role : "user");
+      const role = typeof item.role === "string" ? item.role : "user";
+      input.prompt.role(role);
+      readContent(item.content, input, role, count);
     }
   } else {
     throw new HttpError(
@@ -535,6 +574,23 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
   };
 
   const faults: FaultRule[] = [];
+  const promptCache = createPromptCache(now);
+  let promptCaching = opts.promptCaching !== false;
+  /** Cached tokens of a prompt: a `cached_tokens` fault wins, else the prefix-cache simulation. */
+  const cachedTokens = (
+    provider: ProviderName,
+    model: string,
+    input: ChatInput,
+    promptTokens: number,
+    fault: Fault | null,
+  ) =>
+    fault?.type === "cached_tokens"
+      ? Math.min(fault.cached, promptTokens)
+      : promptCaching
+      ? promptCache.use(provider, model, input.prompt.toString(), promptTokens)
+      : 0;
+  const counter = (provider: ProviderName, model: unknown): CountImage => (image) =>
+    imageTokens(provider, typeof model === "string" ? model : "", image);
   // OpenAI's organization Costs and Usage APIs (admin key), for `npm run reconcile`: the dataset
   // is set through POST /__offline/organization.
   const organizationApi = createOrganizationApi();
@@ -561,6 +617,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     reset() {
       faults.length = 0;
       requests.length = 0;
+      promptCache.clear();
       for (const window of Object.values(windows)) {
         window.start = 0;
         window.requests = 0;
@@ -758,7 +815,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
         );
       }
     }
-    const input = readChatBody(body);
+    const input = readChatBody(body, counter(provider, body.model));
     entry.body.messages = input.messages;
     if (input.images.length > 0) entry.body.images = input.images;
     checkImages(provider, body.model as string, info, input.images);
@@ -784,11 +841,11 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       ? `<think>${thinking.text}</think>\n\n${reply.text}`
       : reply.text;
     const parsedReasoning = thinking.format === "parsed" ? thinking.text : undefined;
-    const promptTokens = estimateTokens(input.textChars) + 85 * input.images.length;
+    const promptTokens = estimateTokens(input.textChars) + input.prompt.imageTokens;
     const reasoningTokens = (info.capabilities.includes("reasoning") ? 16 : 0) +
       (thinking.format ? estimateTokens(thinking.text.length) + 8 : 0);
     const completionTokens = estimateTokens(reply.text.length) + reasoningTokens;
-    const cached = fault?.type === "cached_tokens" ? Math.min(fault.cached, promptTokens) : 0;
+    const cached = cachedTokens(provider, body.model as string, input, promptTokens, fault);
     const usage = {
       prompt_tokens: promptTokens,
       completion_tokens: completionTokens,
@@ -902,16 +959,16 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     if (fault?.type === "length" || fault?.type === "stream_usage") {
       throw new Error(`fault ${fault.type} applies to chat completions only`);
     }
-    const input = readResponsesBody(body);
+    const input = readResponsesBody(body, counter(provider, body.model));
     entry.body.messages = input.messages;
     if (input.images.length > 0) entry.body.images = input.images;
     checkImages(provider, body.model as string, info, input.images);
 
     const reply = makeReply(input, numberOrNull(body.max_output_tokens));
-    const inputTokens = estimateTokens(input.textChars) + 85 * input.images.length;
+    const inputTokens = estimateTokens(input.textChars) + input.prompt.imageTokens;
     const reasoningTokens = info.capabilities.includes("reasoning") ? 16 : 0;
     const outputTokens = estimateTokens(reply.text.length) + reasoningTokens;
-    const cached = fault?.type === "cached_tokens" ? Math.min(fault.cached, inputTokens) : 0;
+    const cached = cachedTokens(provider, body.model as string, input, inputTokens, fault);
     const usage = {
       input_tokens: inputTokens,
       input_tokens_details: { cached_tokens: cached },
@@ -1354,6 +1411,24 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       }
     }
     if (path === "/__offline/faults" && req.method === "GET") return reply(200, faults);
+    if (path === "/__offline/prompt-caching" && req.method === "POST") {
+      // Benchmarks compare a month with and without the providers' prefix caching.
+      let body: unknown;
+      try {
+        body = await req.json();
+      } catch {
+        return reply(400, { error: { code: "invalid_json", message: "Body must be JSON." } });
+      }
+      const enabled = (body as { enabled?: unknown })?.enabled;
+      if (typeof enabled !== "boolean") {
+        return reply(400, {
+          error: { code: "invalid_body", message: "Send { enabled: boolean }." },
+        });
+      }
+      promptCaching = enabled;
+      promptCache.clear();
+      return reply(200, { enabled });
+    }
     if (path === "/__offline/reset" && req.method === "POST") {
       await req.body?.cancel();
       state.reset();

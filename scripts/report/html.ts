@@ -197,6 +197,51 @@ ${totalsTable("table-provider", "provider", r.by_provider)}</section>
 <section><h2>Failure and fallback rates per day</h2><canvas id="chart-rates" height="200"></canvas></section>
 <section><h2>Budget use, ${esc(r.budget.month.slice(0, 7))}</h2>${budget}</section>
 </div>
+<div class="grid">
+<section><h2>Routing arms</h2><p class="note">Per answer (a request's rows of one operation type); arm <code>default</code> outside experiments. See docs/COST_LEVERS.md.</p>${
+    table(
+      "table-arms",
+      [
+        "platform",
+        "operation",
+        "arm",
+        "answers",
+        "cost / answer (USD)",
+        "p50 ms",
+        "p95 ms",
+        "errors",
+        "fallbacks",
+        "truncated",
+      ],
+      r.arms.map((a) => [
+        a.platform,
+        a.operation_type,
+        a.arm,
+        String(a.answers),
+        a.cost_per_answer_usd,
+        String(a.latency_p50_ms),
+        String(a.latency_p95_ms),
+        a.error_rate,
+        a.fallback_rate,
+        a.truncation_rate,
+      ]),
+    )
+  }</section>
+<section><h2>Cached input and image tokens per operation</h2>${
+    table(
+      "table-tokens",
+      ["operation", "answers", "input tokens", "cached %", "image tokens", "image tokens / answer"],
+      r.tokens_by_operation.map((o) => [
+        o.operation_type,
+        String(o.answers),
+        String(o.input_tokens),
+        o.cached_percent,
+        String(o.image_tokens),
+        String(o.image_tokens_per_answer),
+      ]),
+    )
+  }</section>
+</div>
 ${whatIf}
 </main>
 <script type="application/json" id="spend-data">${scriptJson(r)}</script>

@@ -9,6 +9,13 @@ import { compareMoney, percentOf, subtractMoney, sumDecimals } from "./money.ts"
 import { daysOf, monthOf, type Period } from "./period.ts";
 import type { BudgetLimit, FallbackDay, Row, SpendSource, ViewColumn } from "./sources.ts";
 import type { WhatIfResult } from "./what_if.ts";
+import {
+  ARM_ANSWERS_VIEW,
+  type ArmSummary,
+  type OperationTokens,
+  summariseArms,
+  tokensByOperation,
+} from "./arms.ts";
 
 const n = (name: string): ViewColumn => ({ name, numeric: true });
 const t = (name: string): ViewColumn => ({ name });
@@ -93,6 +100,8 @@ export interface ViewRows {
   readonly savingsView: string;
   readonly fallbacks: FallbackDay[];
   readonly budgetLimits: BudgetLimit[] | null;
+  /** One row per answer (`ai_route_arm_answers`); empty on a project without the view. */
+  readonly answers?: Row[];
 }
 
 /** Reads every view the report needs for `period`. */
@@ -118,7 +127,23 @@ export async function readViews(source: SpendSource, period: Period): Promise<Vi
     savingsView = VIEWS.savingsLegacy.name;
     savings = await read(VIEWS.savingsLegacy);
   }
-  return { platform, function: fn, model, user, savings, savingsView, fallbacks, budgetLimits };
+  let answers: Row[] = [];
+  try {
+    answers = await read(ARM_ANSWERS_VIEW);
+  } catch {
+    // A project migrated before the routing-arm views: the sections stay empty.
+  }
+  return {
+    platform,
+    function: fn,
+    model,
+    user,
+    savings,
+    savingsView,
+    fallbacks,
+    budgetLimits,
+    answers,
+  };
 }
 
 export interface Total {
@@ -176,6 +201,10 @@ export interface SpendReport {
       }
     >;
   };
+  /** Routing arms compared (docs/COST_LEVERS.md); only `default` outside experiments. */
+  readonly arms: ArmSummary[];
+  /** Cached input and image tokens per operation type. */
+  readonly tokens_by_operation: OperationTokens[];
   readonly what_if?: WhatIfResult;
 }
 
@@ -285,6 +314,8 @@ export function buildSpendReport(
     },
     daily,
     budget: { month: lastMonth, readable: rows.budgetLimits !== null, rows: budgetRows },
+    arms: summariseArms(rows.answers ?? []),
+    tokens_by_operation: tokensByOperation(rows.answers ?? []),
     ...(meta.whatIf ? { what_if: meta.whatIf } : {}),
   };
 }

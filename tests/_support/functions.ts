@@ -50,7 +50,13 @@ export interface ProviderRequest {
   fault?: string;
   body: {
     messages?: number;
-    images?: { bytes: number; width: number | null; height: number | null; mime: string | null }[];
+    images?: {
+      bytes: number;
+      width: number | null;
+      height: number | null;
+      mime: string | null;
+      tokens?: number;
+    }[];
     fileBytes?: number;
     durationSeconds?: number;
     stream: boolean;

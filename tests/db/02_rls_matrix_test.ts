@@ -21,6 +21,7 @@ const VIEWS = [
   "ai_spend_by_model",
   "ai_spend_by_user",
   "ai_savings_vs_openai",
+  "ai_route_arm_answers",
 ];
 
 Deno.test("RLS matrix through PostgREST", async (t) => {

@@ -215,8 +215,8 @@ Deno.test("max_tokens cuts the reply and reports finish_reason length", async ()
 
 // --- images -------------------------------------------------------------------------------
 
-Deno.test("image parts are decoded: bytes, mime and pixel size recorded; 85 tokens each", async () => {
-  await withProvider(async ({ groq, requests }) => {
+Deno.test("image parts are decoded: bytes, mime and pixel size recorded; tokens counted by the model's rule", async () => {
+  await withProvider(async ({ groq, openai, requests }) => {
     const images = [
       dataUrl("image/png", pngHeader(640, 480)),
       dataUrl("image/jpeg", jpegHeader(1024, 768)),
@@ -230,57 +230,36 @@ Deno.test("image parts are decoded: bytes, mime and pixel size recorded; 85 toke
         content: [{ type: "text", text }, ...images.map(imagePart)],
       }],
     });
-    assert.equal(reply.usage!.prompt_tokens, Math.ceil(text.length / 4) + 3 * 85);
+    // Qwen3-VL: one token per 32×32 square; the 300×200 one is raised to the 65,536 px minimum.
+    assert.equal(reply.usage!.prompt_tokens, Math.ceil(text.length / 4) + 300 + 768 + 70);
     const [logged] = await requests();
     assert.deepEqual(logged.body.images, [
-      { bytes: 33, width: 640, height: 480, mime: "image/png" },
-      { bytes: 39, width: 1024, height: 768, mime: "image/jpeg" },
-      { bytes: 30, width: 300, height: 200, mime: "image/webp" },
+      { bytes: 33, width: 640, height: 480, mime: "image/png", tokens: 300 },
+      { bytes: 39, width: 1024, height: 768, mime: "image/jpeg", tokens: 768 },
+      { bytes: 30, width: 300, height: 200, mime: "image/webp", tokens: 70 },
     ]);
 
     const gif = await groq.chat.completions.create({
       model: "qwen/qwen3.6-27b",
       messages: [{ role: "user", content: [imagePart(dataUrl("image/gif", gifHeader(5, 7)))] }],
     });
-    assert.equal(gif.usage!.prompt_tokens, 85);
+    assert.equal(gif.usage!.prompt_tokens, 70);
     const log = await requests();
-    assert.deepEqual(log[1].body.images, [{ bytes: 13, width: 5, height: 7, mime: "image/gif" }]);
-  });
-});
+    assert.deepEqual(log[1].body.images, [
+      { bytes: 13, width: 5, height: 7, mime: "image/gif", tokens: 70 },
+    ]);
 
-Deno.test("Groq rejects images on a text-only model, a 4th image on qwen3.8, junk image bytes", async () => {
-  await withProvider(async ({ groq }) => {
-    const png = imagePart(dataUrl("image/png", pngHeader(10, 10)));
-    const textOnly = await rejection(groq.chat.completions.create({
-      model: GROQ_CHAT,
-      messages: [{ role: "user", content: [png] }],
-    }));
-    assert.equal(textOnly.status, 400);
-    const tooMany = await rejection(groq.chat.completions.create({
-      model: GROQ_VISION,
-      messages: [{ role: "user", content: [png, png, png, png] }],
-    }));
-    assert.equal(tooMany.status, 400);
-    const junk = await rejection(groq.chat.completions.create({
-      model: GROQ_VISION,
-      messages: [{
-        role: "user",
-        content: [imagePart(dataUrl("image/png", new TextEncoder().encode("not an image")))],
-      }],
-    }));
-    assert.equal(junk.status, 400);
-  });
-});
-
-Deno.test("a base64 image over 4 MB is 413 on Groq", async () => {
-  await withProvider(async ({ groq }) => {
-    const big = new Uint8Array(4 * 1024 * 1024 + 16);
-    big.set(pngHeader(2000, 2000));
-    const error = await rejection(groq.chat.completions.create({
-      model: GROQ_VISION,
-      messages: [{ role: "user", content: [imagePart(dataUrl("image/png", big))] }],
-    }));
-    assert.equal(error.status, 413);
+    // GPT-4o's tiles read `detail`: 1024×768 high is 4 tiles (765), low is 85.
+    for (const [detail, tokens] of [["high", 765], ["low", 85]] as const) {
+      const r = await openai.chat.completions.create({
+        model: "gpt-4o",
+        messages: [{
+          role: "user",
+          content: [{ type: "image_url", image_url: { url: images[1], detail } }],
+        }],
+      });
+      assert.equal(r.usage!.prompt_tokens, tokens, detail);
+    }
   });
 });
 

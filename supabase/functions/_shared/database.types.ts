@@ -34,6 +34,7 @@ export type Database = {
       };
       ai_operations_metrics: {
         Row: {
+          arm: string;
           attempt: number;
           audio_seconds: number | null;
           baseline_cost_usd: number | null;
@@ -45,6 +46,7 @@ export type Database = {
           error_code: string | null;
           function_name: string | null;
           id: string;
+          image_tokens: number | null;
           input_tokens: number | null;
           model: string;
           operation_type: string;
@@ -56,6 +58,7 @@ export type Database = {
           user_id: string | null;
         };
         Insert: {
+          arm?: string;
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
@@ -67,6 +70,7 @@ export type Database = {
           error_code?: string | null;
           function_name?: string | null;
           id?: string;
+          image_tokens?: number | null;
           input_tokens?: number | null;
           model: string;
           operation_type: string;
@@ -78,6 +82,7 @@ export type Database = {
           user_id?: string | null;
         };
         Update: {
+          arm?: string;
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
@@ -89,6 +94,7 @@ export type Database = {
           error_code?: string | null;
           function_name?: string | null;
           id?: string;
+          image_tokens?: number | null;
           input_tokens?: number | null;
           model?: string;
           operation_type?: string;
@@ -103,6 +109,49 @@ export type Database = {
       };
     };
     Views: {
+      ai_route_arm_answers: {
+        Row: {
+          arm: string | null;
+          cached_input_tokens: number | null;
+          cost_usd: number | null;
+          day: string | null;
+          duration_ms: number | null;
+          errored: boolean | null;
+          fell_back: boolean | null;
+          image_tokens: number | null;
+          input_tokens: number | null;
+          operation_type: string | null;
+          operations: number | null;
+          output_tokens: number | null;
+          platform: string | null;
+          request_id: string | null;
+          truncated: boolean | null;
+        };
+        Relationships: [];
+      };
+      ai_route_arms: {
+        Row: {
+          answers: number | null;
+          arm: string | null;
+          cached_input_tokens: number | null;
+          cost_per_answer_usd: number | null;
+          cost_usd: number | null;
+          error_rate: number | null;
+          fallback_rate: number | null;
+          first_day: string | null;
+          image_tokens: number | null;
+          input_tokens: number | null;
+          last_day: string | null;
+          latency_p50_ms: number | null;
+          latency_p95_ms: number | null;
+          operation_type: string | null;
+          operations: number | null;
+          output_tokens: number | null;
+          platform: string | null;
+          truncation_rate: number | null;
+        };
+        Relationships: [];
+      };
       ai_savings_vs_old_stack: {
         Row: {
           baseline_cost_usd: number | null;

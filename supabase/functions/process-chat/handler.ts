@@ -1,6 +1,7 @@
 // process-chat: the AI curator. The story of a request: preflight → authenticate → parse and
 // validate → idempotency → budget → ask the curator (streamed or not) → respond; every provider
 // attempt is recorded in the ledger in the background.
+import { addDecimal, formatDecimal } from "../_shared/ai/decimal.ts";
 import { ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
 import { answerSummary, askCurator, planCurator } from "../_shared/curator/curator.ts";
 import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
@@ -90,15 +91,26 @@ export function createChatHandler(
 
       const rid = crypto.randomUUID();
       requestId = rid;
-      const plan = planCurator(rt, input);
+      const plan = planCurator(rt, {
+        ...input,
+        armKey: `${user.id}:${input.conversation_id ?? ""}`,
+      });
+      const size = { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens };
+      // A `short` arm may ask the control route again (JSON answers only): reserve for both.
+      const escalation = plan.escalateTo !== null && !input.stream;
       const hold = await reserveBudget(rt, {
         userId: user.id,
         platform: input.platform,
         requestId,
-        amountUsd: costCeiling(plan.candidates, {
-          inputTokens: plan.inputTokens,
-          outputTokens: plan.maxOutputTokens,
-        }, rt.now()),
+        amountUsd: escalation
+          ? formatDecimal(
+            addDecimal(
+              costCeiling(plan.candidates, size, rt.now()),
+              costCeiling(plan.escalateTo!, size, rt.now()),
+            ),
+            10,
+          )
+          : costCeiling(plan.candidates, size, rt.now()),
       });
       timer.mark("budget");
       const ctx = {
@@ -107,6 +119,7 @@ export function createChatHandler(
         platform: input.platform,
         functionName: FUNCTION_NAME,
         signal: req.signal,
+        escalationReserved: escalation,
       };
 
       if (!input.stream) {

@@ -4,6 +4,7 @@
 // validate the fields → check the files by their bytes → idempotency → extract the content (PDF
 // text layer per page, DOCX text) → plan the calls and reserve their ceiling → run them, one
 // ledger row per provider attempt, all under one request id → respond.
+import { imagePolicyFromEnv } from "../_shared/ai/image_policy.ts";
 import { candidatesFor, type Task } from "../_shared/ai/config.ts";
 import {
   FileFields,
@@ -387,6 +388,7 @@ export function createFileHandler(
           vision,
         },
         rt.now(),
+        imagePolicyFromEnv(rt.env),
       );
       if (!planned.ok) {
         throw new HttpError(

@@ -190,6 +190,7 @@ export function createVoiceHandler(
         const estimate = planCurator({ ...rt, log: () => {} }, {
           platform: input.platform,
           message: "",
+          armKey: `${user.id}:`,
         });
         amountUsd = formatDecimal(
           addDecimal(
@@ -280,6 +281,8 @@ export function createVoiceHandler(
           const plan = planCurator(rt, {
             platform: input.platform,
             message: transcript,
+            // A routing experiment keeps a student's voice answers on the arm of their chat.
+            armKey: `${user.id}:`,
           });
           const outcome = await askCurator(rt, {
             requestId,

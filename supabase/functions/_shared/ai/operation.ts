@@ -27,6 +27,11 @@ export interface OperationContext {
   platform: OperationMetric["platform"];
   functionName: string;
   operationType: OperationMetric["operation_type"];
+  /** The routing arm serving this operation (`arms.ts`); unset = the ledger's `default`. */
+  arm?: string;
+  /** Image tokens the request's images count under `target`'s rule (`image_tokens.ts`), for the
+   * ledger's `image_tokens`; unset when the operation sends no image. */
+  imageTokens?: (target: ModelTarget) => number;
 }
 
 /** Any usage `calculateCost` accepts: chat completions, Responses API, or `{ audio_seconds }`. */
@@ -180,6 +185,8 @@ export function meterAttempt(
     error_code: report.errorCode ?? interruptionOf(report.value) ?? estimatedOf(report.value),
     created_at: report.startedAt.toISOString(),
   };
+  if (context.arm !== undefined) metric.arm = context.arm;
+  if (context.imageTokens) metric.image_tokens = null;
   if (!usage) {
     if (report.outcome !== "error") {
       // A provider answered but reported no usage: say so rather than pretend it was free.
@@ -197,6 +204,10 @@ export function meterAttempt(
     metric.output_tokens = cost.output_tokens;
     metric.audio_seconds = cost.audio_seconds ?? null;
     metric.billed_audio_seconds = cost.billed_audio_seconds ?? null;
+    if (context.imageTokens && cost.input_tokens > 0) {
+      // Our count, bounded by what the provider billed as input (images are part of it).
+      metric.image_tokens = Math.min(context.imageTokens(report), cost.input_tokens);
+    }
   } catch (err) {
     // Unknown model or no price in force: the row is still written (the call happened), marked
     // with the pricing error and logged loudly; the ledger's cost_usd cannot be null.

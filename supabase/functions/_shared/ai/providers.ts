@@ -822,6 +822,8 @@ export interface ImageInput {
   bytes: Uint8Array;
   /** e.g. "image/jpeg", "image/png", "image/webp". */
   mimeType: string;
+  /** OpenAI's `detail` (tile models count `low` as 85 tokens); not sent to Groq. */
+  detail?: "auto" | "low" | "high";
 }
 
 /** An image as a chat content part with a base64 data URL (Groq takes ≤ 4 MB this way). */
@@ -848,7 +850,15 @@ export function visionCompletion(
   if (system) messages.push({ role: "system", content: system });
   messages.push({
     role: "user",
-    content: [{ type: "text", text: prompt }, ...images.map(imageContentPart)],
+    content: [
+      { type: "text", text: prompt },
+      ...images.map((image) => {
+        const part = imageContentPart(image);
+        return target.provider === "openai" && image.detail
+          ? { ...part, image_url: { ...part.image_url, detail: image.detail } }
+          : part;
+      }),
+    ],
   });
   return chatCompletion(clients, target, { ...rest, messages } as ChatRequest, opts);
 }

@@ -46,6 +46,10 @@ export interface OperationMetric {
   error_code: string | null;
   /** When the attempt started; kept so a replayed row carries its original time. */
   created_at?: string;
+  /** The routing arm (`arms.ts`); absent = the column's default, `default`. */
+  arm?: string;
+  /** Input tokens spent on images, by the model's rule (`image_tokens.ts`); null = none. */
+  image_tokens?: number | null;
 }
 
 /** What we need from a supabase-js client (the service-role one); fakes implement just this. */

@@ -26,6 +26,9 @@ export const ChatRequest = z.strictObject({
   history: z.array(ChatTurn).max(MAX_HISTORY_TURNS, `at most ${MAX_HISTORY_TURNS} turns`)
     .optional(),
   stream: z.boolean().optional(),
+  /** The app's id for this conversation (optional). A routing experiment keeps one conversation
+   * on one arm (docs/COST_LEVERS.md); without it, all of a student's conversations share one. */
+  conversation_id: z.uuid("a conversation id (uuid)").optional(),
 });
 export type ChatRequest = z.input<typeof ChatRequest>;
 

@@ -1,7 +1,9 @@
 // The AI curator: one place that turns a student's message (typed, or transcribed from a voice
 // message) into a metered answer. process-chat and process-voice-message both call it.
+import { armCandidates, armsFor, assignArm } from "../ai/arms.ts";
 import { findModel } from "../ai/catalog.ts";
 import { candidatesFor } from "../ai/config.ts";
+import { addDecimal, formatDecimal } from "../ai/decimal.ts";
 import { runAIOperation } from "../ai/operation.ts";
 import {
   chatCompletion,
@@ -19,6 +21,9 @@ export interface CuratorInput {
   platform: Platform;
   message: string;
   history?: ChatTurn[];
+  /** Identifies the conversation for a routing experiment (`arms.ts`): the user id, plus the
+   * client's conversation id when it sends one. Same key, same arm. */
+  armKey?: string;
 }
 
 type Target = { provider: "groq" | "openai"; model: string };
@@ -30,6 +35,11 @@ export interface CuratorPlan {
   maxOutputTokens: number;
   /** Estimated size of the largest of those prompts, for the budget reservation. */
   inputTokens: number;
+  /** The routing arm (`default` outside experiments), recorded on every ledger row. */
+  arm: string;
+  /** The `short` rule's escalation: the control route to ask again when the arm's answer comes
+   * back truncated (only when the caller reserved budget for it, `CuratorContext`). */
+  escalateTo: Target[] | null;
 }
 
 /** A context window the catalog does not state is taken as a safe 8K. */
@@ -49,10 +59,20 @@ export function planCurator(
   rt: Pick<Runtime, "env" | "now" | "log">,
   input: CuratorInput,
 ): CuratorPlan {
-  const { candidates, warnings } = candidatesFor("chat", input.platform, rt.env, rt.now());
+  const { candidates: control, warnings } = candidatesFor(
+    "chat",
+    input.platform,
+    rt.env,
+    rt.now(),
+  );
   for (const w of warnings) {
     rt.log(JSON.stringify({ level: "warn", type: "ai_model_config", message: w }));
   }
+  const assignment = assignArm(armsFor("chat", input.platform, rt.env), input.armKey ?? "", {
+    message: input.message,
+    historyTurns: input.history?.length ?? 0,
+  });
+  const candidates = armCandidates(assignment, control);
   const system = CURATOR_PROMPTS[input.platform];
   const maxOutputTokens = CURATOR_MAX_OUTPUT_TOKENS[input.platform];
   const fixed = estimateTokens(system) + estimateTokens(input.message);
@@ -83,6 +103,10 @@ export function planCurator(
     messagesFor: (target) => promptFor(contextWindowOf(target)).messages,
     maxOutputTokens,
     inputTokens,
+    arm: assignment.arm,
+    escalateTo: assignment.escalateOnTruncation
+      ? control.map((c) => ({ provider: c.provider, model: c.model }))
+      : null,
   };
 }
 
@@ -94,6 +118,9 @@ export interface CuratorContext {
   signal?: AbortSignal;
   /** Ledger attempts start after this many (another operation of the same request used them). */
   attemptOffset?: number;
+  /** The budget hold covers `plan.escalateTo` too: a truncated answer of a `short` arm may be
+   * asked again on the control route (JSON answers only: a stream has already shown the text). */
+  escalationReserved?: boolean;
 }
 
 export type CuratorOutcome =
@@ -146,6 +173,42 @@ export async function askCurator(
   plan: CuratorPlan,
   onDelta?: (text: string) => void | Promise<void>,
 ): Promise<CuratorOutcome> {
+  const first = await askOnce(rt, ctx, plan, plan.candidates, ctx.attemptOffset ?? 0, onDelta);
+  if (
+    !first.outcome.ok || !first.outcome.truncated || plan.escalateTo === null || onDelta ||
+    !ctx.escalationReserved
+  ) {
+    return first.outcome;
+  }
+  // The `short` rule guessed wrong: the small model ran out of room. Ask the control route.
+  rt.log(JSON.stringify({
+    level: "info",
+    type: "ai_arm_escalated",
+    request_id: ctx.requestId,
+    arm: plan.arm,
+    from: first.outcome.model,
+  }));
+  const second = await askOnce(
+    rt,
+    ctx,
+    plan,
+    plan.escalateTo,
+    (ctx.attemptOffset ?? 0) + first.attempts,
+  );
+  const costUsd = formatDecimal(addDecimal(first.outcome.costUsd, second.outcome.costUsd), 10);
+  return second.outcome.ok
+    ? { ...second.outcome, costUsd, fallbackUsed: true }
+    : { ...first.outcome, costUsd };
+}
+
+async function askOnce(
+  rt: Pick<Runtime, "clients" | "tracker" | "routing" | "log">,
+  ctx: CuratorContext,
+  plan: CuratorPlan,
+  candidates: Target[],
+  attemptOffset: number,
+  onDelta?: (text: string) => void | Promise<void>,
+): Promise<{ outcome: CuratorOutcome; attempts: number }> {
   const result = await runAIOperation<ChatResult | ChatStreamResult>({
     ...rt.routing,
     context: {
@@ -154,12 +217,13 @@ export async function askCurator(
       platform: ctx.platform,
       functionName: ctx.functionName,
       operationType: "chat",
+      arm: plan.arm,
     },
-    candidates: plan.candidates,
+    candidates,
     tracker: rt.tracker,
     log: rt.log,
     signal: ctx.signal,
-    attemptOffset: ctx.attemptOffset,
+    attemptOffset,
     // A truncated answer is recorded as `partial` (and, like a cut stream, not retried).
     isPartial: (value) => value.truncated || ("partial" in value && value.partial),
     attempt: (target, { signal, timeoutMs }) => {
@@ -174,9 +238,12 @@ export async function askCurator(
         : chatCompletion(rt.clients, target, req, { signal, timeoutMs });
     },
   });
-  if (!result.ok) return { ok: false, failure: result.failure, costUsd: result.costUsd };
+  const attempts = result.metrics.length;
+  if (!result.ok) {
+    return { outcome: { ok: false, failure: result.failure, costUsd: result.costUsd }, attempts };
+  }
   const last = result.metrics[result.metrics.length - 1];
-  return {
+  const outcome: CuratorOutcome = {
     ok: true,
     reply: result.value.text,
     provider: result.provider,
@@ -191,4 +258,5 @@ export async function askCurator(
     partial: "partial" in result.value && result.value.partial,
     truncated: result.value.truncated === true,
   };
+  return { outcome, attempts };
 }

@@ -23,6 +23,13 @@ import type { Runtime } from "../runtime.ts";
 import type { Platform } from "../contracts/chat.ts";
 import { batchImages, splitTextForContext, type TextSection } from "./chunk.ts";
 import {
+  DEFAULT_IMAGE_POLICY,
+  type ImagePolicy,
+  imageTarget,
+  type ImageTask,
+} from "../ai/image_policy.ts";
+import { type ImageDetail, imageTokensFor } from "../ai/image_tokens.ts";
+import {
   dataUrlLength,
   DEFAULT_RESIZE_TARGET_PIXELS,
   type ImageLimits,
@@ -95,6 +102,8 @@ export interface AnalysisPlan {
    * vision models (chat models too) for a scan with no text, where no document model is set. */
   combine: Candidate[];
   imageLimits: ImageLimits;
+  /** Image token ceilings per task (`_shared/ai/image_policy.ts`). */
+  imagePolicy: ImagePolicy;
   /** The most the calls can cost together: what the budget reserves. */
   ceilingUsd: string;
 }
@@ -174,6 +183,7 @@ export function planFileAnalysis(
   },
   targets: { document: readonly Candidate[]; vision: readonly Candidate[] },
   at: Date,
+  imagePolicy: ImagePolicy = DEFAULT_IMAGE_POLICY,
 ): PlanResult {
   const document = targets.document.map(({ provider, model }) => ({
     provider,
@@ -248,6 +258,7 @@ export function planFileAnalysis(
       vision,
       combine,
       imageLimits: limits,
+      imagePolicy,
       ceilingUsd: ceiling,
     },
   };
@@ -322,6 +333,7 @@ export async function runFileAnalysis(
   const call = async (
     operationType: "document" | "vision",
     candidates: Candidate[],
+    imageTokens: ((target: Candidate) => number) | undefined,
     send: (
       target: Candidate,
       o: { signal: AbortSignal; timeoutMs: number },
@@ -329,7 +341,7 @@ export async function runFileAnalysis(
   ) => {
     const result = await runAIOperation<ChatResult>({
       ...rt.routing,
-      context: { ...ctx, operationType },
+      context: { ...ctx, operationType, ...(imageTokens ? { imageTokens } : {}) },
       candidates,
       tracker: rt.tracker,
       log: rt.log,
@@ -375,6 +387,7 @@ export async function runFileAnalysis(
       result = await call(
         "document",
         plan.document,
+        undefined,
         (target, o) =>
           chatCompletion(
             rt.clients,
@@ -384,18 +397,31 @@ export async function runFileAnalysis(
           ),
       );
     } else {
-      // Prepared one by one: only one image is ever decoded; the prepared ones fit the limits.
+      // Prepared one by one: only one image is ever decoded; the prepared ones fit the limits
+      // and the image policy's token ceiling for the first vision model (a photo uploaded as
+      // the file, or a scanned page among page_images).
       const images: ImageInput[] = [];
+      const sent: { width: number; height: number; detail: ImageDetail }[] = [];
+      const primary = plan.vision[0];
       for (const source of unit.images) {
+        const task: ImageTask = source.field === "file" ? "photo" : "scan";
+        const header = readImageHeader(source.bytes);
+        const target = primary && header
+          ? imageTarget(primary.provider, primary.model, header, task, plan.imagePolicy)
+          : null;
         const prepared = await prepareImageForVision(
           source.bytes,
           plan.imageLimits,
+          target?.downscale ? { policyMaxPixels: target.width * target.height } : {},
         );
         if (!prepared.ok) return { ok: false, unreadableImage: source.field };
+        const detail = plan.imagePolicy[task].detail;
         images.push({
           bytes: prepared.image.bytes,
           mimeType: prepared.image.mime,
+          detail,
         });
+        sent.push({ width: prepared.image.width, height: prepared.image.height, detail });
       }
       const prompt = imagePrompt(
         plan.instruction,
@@ -405,6 +431,12 @@ export async function runFileAnalysis(
       result = await call(
         "vision",
         plan.vision,
+        (target) =>
+          sent.reduce(
+            (n, image) =>
+              n + imageTokensFor(target.provider, target.model, image, image.detail).tokens,
+            0,
+          ),
         (target, o) =>
           visionCompletion(rt.clients, target, {
             system: FILE_SYSTEM_PROMPT,
@@ -436,6 +468,7 @@ export async function runFileAnalysis(
     const result = await call(
       "document",
       plan.combine,
+      undefined,
       (target, o) =>
         chatCompletion(
           rt.clients,

@@ -68,6 +68,13 @@ export type ImageCheck =
 export interface PrepareImageOptions {
   /** Pixel count to scale to when an image must be re-encoded (capped by `maxPixels`). */
   resizeTargetPixels?: number;
+  /**
+   * The image policy's bound (`_shared/ai/image_policy.ts`): an image with more pixels than this
+   * is made smaller even when the provider would take it as it is, if the server can decode it
+   * within its envelope (JPEG by DCT scaling, PNG row by row); otherwise it is sent as it is and
+   * its tokens are counted as they are.
+   */
+  policyMaxPixels?: number;
 }
 
 /**
@@ -181,6 +188,23 @@ export function checkImageForVision(bytes: Uint8Array, limits: ImageLimits): Ima
   return tooLarge(`${mime === "image/gif" ? "GIF" : "WebP"} over the model's limits`);
 }
 
+/** Whether the server can shrink this JPEG or PNG within ENVELOPE (the same rules as a resize). */
+function withinEnvelope(bytes: Uint8Array, header: ImageHeader): boolean {
+  if (header.animated) return false;
+  const pixels = header.width * header.height;
+  if (header.mime === "image/jpeg") {
+    if (bytes.length > ENVELOPE.jpegBytes) return false;
+    return pixels <=
+      (jpegIsBuffered(bytes) ? ENVELOPE.jpegBufferedPixels : ENVELOPE.jpegSequentialPixels);
+  }
+  if (header.mime === "image/png") {
+    const info = readPngInfo(bytes);
+    return info !== null && !info.interlaced && pixels <= ENVELOPE.pngPixels &&
+      pngRawBytes(info) <= ENVELOPE.pngRawBytes;
+  }
+  return false;
+}
+
 function damaged(): ImageCheck {
   return {
     ok: false,
@@ -213,13 +237,17 @@ export async function prepareImageForVision(
   const check = checkImageForVision(bytes, limits);
   if (!check.ok) return corrupt(check.message, check.hint);
   const { header } = check;
-  if (check.action === "pass") {
+  const policy = options.policyMaxPixels;
+  const overPolicy = policy !== undefined && header.width * header.height > policy &&
+    withinEnvelope(bytes, header);
+  if (check.action === "pass" && !overPolicy) {
     const { mime, width, height } = header;
     return { ok: true, image: { bytes, mime, width, height, resized: false } };
   }
   const target = Math.min(
     limits.maxPixels,
     options.resizeTargetPixels ?? RESIZE_TARGET_PIXELS,
+    policy ?? Infinity,
   );
   let image: Rgba;
   try {
