@@ -84,6 +84,17 @@ export function sampleProcess(pid) {
   }
 }
 
+/** CPU ms (utime+stime) of a process, or null once it is gone: one read, for every request. */
+export function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 13);
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
 /** False once the process has exited, even before Node has reaped it (state Z, a zombie). */
 function processAlive(pid) {
   try {
@@ -135,9 +146,11 @@ export class FunctionWorkers {
   acquire() {
     if (this.stopped) return Promise.reject(new Error("stack stopped"));
     // A worker that just died on its own may not have been reaped yet (its 'exit' event can trail
-    // the failed request that saw it go): look at the process itself before routing to it.
-    if (this.current && !this.current.dead && !processAlive(this.current.pid)) {
-      this.#gone(this.current);
+    // the failed request that saw it go): after a failed request, look at the process itself
+    // before routing to it (not on every request: that read is a syscall per request).
+    if (this.current?.suspect && !this.current.dead) {
+      this.current.suspect = false;
+      if (!processAlive(this.current.pid)) this.#gone(this.current);
     }
     if (this.current && !this.current.retired && !this.current.dead) {
       return Promise.resolve(this.current);
@@ -168,6 +181,10 @@ export class FunctionWorkers {
       memoryMb: 0,
       /** What the process holds outside the isolate, measured once it listens (MB). */
       runtimeRssMb: 0,
+      /** Resident MB at the supervisor's last poll. */
+      rssMb: 0,
+      /** A request to it failed at the socket: check the process before the next one. */
+      suspect: false,
       agent: new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 }),
       timers: [],
     };
@@ -224,12 +241,14 @@ export class FunctionWorkers {
       );
     }
     worker.port = port;
+    worker.host = `127.0.0.1:${port}`;
     // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
     for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
     const boot = sampleProcess(worker.pid);
     worker.runtimeRssMb = Math.max(0, (boot?.rssMb ?? 0) - worker.memoryMb);
+    worker.rssMb = boot?.rssMb ?? 0;
     if (boot && this.stats.idleRssMb === null) {
       // The first worker, listening and before any request: the runtime's own baseline.
       this.stats.idleRssMb = round(boot.rssMb);
@@ -265,12 +284,13 @@ export class FunctionWorkers {
    * ends the worker while the request is in flight; `end()` closes the request's accounting.
    */
   begin(worker, { path, onKilled }) {
-    const s = sampleProcess(worker.pid);
+    // CPU is read when the request starts and ends (one /proc read each); the resident set comes
+    // from the supervisor's poll, which samples it every EDGE_POLL_MS anyway.
     const req = {
       path,
-      cpu0: s?.cpuMs ?? 0,
+      cpu0: processCpuMs(worker.pid) ?? 0,
       cpuMs: 0,
-      peakRssMb: s?.rssMb ?? 0,
+      peakRssMb: worker.rssMb ?? 0,
       peakMemoryMb: worker.memoryMb,
       onKilled,
       ended: false,
@@ -281,11 +301,9 @@ export class FunctionWorkers {
       end: () => {
         if (req.ended) return req;
         req.ended = true;
-        const now = sampleProcess(worker.pid);
-        if (now) {
-          req.cpuMs = Math.max(req.cpuMs, now.cpuMs - req.cpu0);
-          req.peakRssMb = Math.max(req.peakRssMb, now.rssMb);
-        }
+        const cpuMs = processCpuMs(worker.pid);
+        if (cpuMs !== null) req.cpuMs = Math.max(req.cpuMs, cpuMs - req.cpu0);
+        req.peakRssMb = Math.max(req.peakRssMb, worker.rssMb ?? 0);
         worker.inFlight.delete(req);
         this.#record(req);
         if (worker.retired && worker.inFlight.size === 0 && !worker.dead) {
@@ -321,6 +339,7 @@ export class FunctionWorkers {
     if (worker.dead) return;
     const s = sampleProcess(worker.pid);
     if (!s) return;
+    worker.rssMb = s.rssMb;
     for (const req of worker.inFlight) {
       req.cpuMs = Math.max(req.cpuMs, s.cpuMs - req.cpu0);
       req.peakRssMb = Math.max(req.peakRssMb, s.rssMb);
