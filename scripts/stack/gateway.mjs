@@ -279,11 +279,10 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
   const large = Number(req.headers["content-length"] ?? 0) > EXPECT_CONTINUE_BYTES ||
     (req.headers["transfer-encoding"] ?? "").includes("chunked");
   const headers = large
-    ? forwardHeaders(req.rawHeaders, ["host", worker.host], ["expect", "100-continue"])
-    : forwardHeaders(req.rawHeaders, ["host", worker.host]);
+    ? forwardHeaders(req.rawHeaders, ["host", "localhost"], ["expect", "100-continue"])
+    : forwardHeaders(req.rawHeaders, ["host", "localhost"]);
   const upstream = http.request({
-    host: "127.0.0.1",
-    port: worker.port,
+    socketPath: worker.socketPath,
     method: req.method,
     path,
     headers,

@@ -31,8 +31,10 @@
 // Settings (environment of the stack process): EDGE_LIMITS=off (measure, never kill),
 // EDGE_CPU_LIMIT_MS (2000), EDGE_MEMORY_LIMIT_MB (256), EDGE_WALL_CLOCK_MS (150000; 400000 paid),
 // EDGE_IDLE_TIMEOUT_MS (150000), EDGE_POLL_MS (25).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startProcess } from "./processes.mjs";
 
 /** The prefix of the memory lines function-host.ts prints (kept out of the function log). */
@@ -166,12 +168,20 @@ export class FunctionWorkers {
   }
 
   async #start() {
-    const { cmd, args, env, cwd } = this.spawn();
+    const { cmd, args, env: spawnEnv, cwd } = this.spawn();
+    // The gateway reaches the worker over a Unix socket (function-host.ts says why).
+    const socketPath = join(
+      tmpdir(),
+      `edge-${process.pid}-${this.slug.slice(0, 40)}-${this.stats.workersStarted + 1}.sock`,
+    );
+    rmSync(socketPath, { force: true });
+    const env = { ...spawnEnv, FUNCTION_SOCKET: socketPath };
     let resolveListening;
     const listening = new Promise((r) => (resolveListening = r));
     const worker = {
       pid: 0,
-      port: 0,
+      /** The Unix socket the worker listens on. */
+      socketPath: null,
       startedAt: Date.now(),
       inFlight: new Set(),
       retired: false,
@@ -200,8 +210,7 @@ export class FunctionWorkers {
           }
           return;
         }
-        const m = /^function listening on (\d+)$/.exec(l);
-        if (m) resolveListening(Number(m[1]));
+        if (l === `function listening on unix:${socketPath}`) resolveListening(socketPath);
         this.log(`${this.slug}: ${l}`);
       },
     });
@@ -226,22 +235,21 @@ export class FunctionWorkers {
     });
 
     let timer;
-    const port = await Promise.race([
+    const listened = await Promise.race([
       listening,
       proc.exitPromise.then(() => null),
       new Promise((r) => (timer = setTimeout(() => r(-1), START_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);
-    if (!port || port < 0) {
-      if (port < 0) this.#kill(worker, "start_timeout");
+    if (!listened || listened === -1) {
+      if (listened === -1) this.#kill(worker, "start_timeout");
       throw new Error(
         `function ${this.slug} ${
-          port < 0 ? `did not listen within ${START_TIMEOUT_MS} ms` : "exited"
+          listened === -1 ? `did not listen within ${START_TIMEOUT_MS} ms` : "exited"
         }:\n${proc.tail.slice(-20).join("\n")}`,
       );
     }
-    worker.port = port;
-    worker.host = `127.0.0.1:${port}`;
+    worker.socketPath = socketPath;
     // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
     for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
@@ -456,6 +464,7 @@ export class FunctionWorkers {
     clearInterval(worker.poll);
     for (const t of worker.timers) clearTimeout(t);
     worker.agent.destroy();
+    if (worker.socketPath) rmSync(worker.socketPath, { force: true });
     this.workers.delete(worker);
     if (this.current === worker) this.current = null;
     // A worker that exits on its own (a crash) leaves its requests to fail at the socket.

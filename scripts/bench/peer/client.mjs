@@ -59,7 +59,7 @@ function hasText(event) {
   }
 }
 
-async function check(target, r) {
+function check(target, r) {
   if (r.status !== 200) {
     throw new Error(`${target.name} answered ${r.status}: ${r.body.slice(0, 300)}`);
   }
@@ -71,7 +71,7 @@ async function sequential({ targets, n, warmup }) {
   const out = Object.fromEntries(targets.map((t) => [t.name, []]));
   for (let i = 0; i < warmup + n; i++) {
     for (const t of targets) {
-      const r = await check(t, await send(t));
+      const r = check(t, await send(t));
       if (i < warmup) continue;
       out[t.name].push(r.ms);
     }
@@ -84,7 +84,7 @@ async function streams({ targets, n }) {
   const out = Object.fromEntries(targets.map((t) => [t.name, []]));
   for (let i = 0; i < n; i++) {
     for (const t of targets) {
-      const r = await check(t, await send(t, { stream: true }));
+      const r = check(t, await send(t, { stream: true }));
       const first = r.events.find((e) => hasText(e.text));
       let maxGapMs = 0;
       for (let k = 1; k < r.events.length; k++) {
