@@ -259,6 +259,7 @@ try {
 
   const rounds = [];
   const allIds = [];
+  const steps = {};
   const headersPerClient = tokens.map((t) => ({ authorization: `Bearer ${t}` }));
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate who goes first, so neither always meets a warmer or cooler machine.
@@ -286,6 +287,7 @@ try {
     ) {
       cold[name] = (await fn()).ms;
     }
+    for (const [name, list] of Object.entries(seq.steps)) (steps[name] ??= []).push(...list);
     const d = seq.direct;
     const added = (name, p) => pct(seq[name], p) - pct(d, p);
     const firstText = (name) => median(st[name].map((s) => s.firstTextMs));
@@ -301,6 +303,12 @@ try {
         portkey: firstText("portkey") - firstText("direct"),
         chat: firstText("process-chat") - firstText("direct"),
       },
+      // Per stream, its largest gap: the median stream, and where the worst one fell.
+      typicalGap: {
+        chat: median(st["process-chat"].map((s) => s.maxGapMs)),
+        portkey: median(st.portkey.map((s) => s.maxGapMs)),
+      },
+      worstGapAt: st["process-chat"].reduce((a, s) => (s.maxGapMs > a.maxGapMs ? s : a)).maxGapAt,
       maxGap: {
         direct: Math.max(...st.direct.map((s) => s.maxGapMs)),
         portkey: Math.max(...st.portkey.map((s) => s.maxGapMs)),
@@ -315,7 +323,9 @@ try {
         `p95 ${f2(round.p95.chat)} vs ${f2(round.p95.portkey)} ms, ` +
         `${round.rps.chat.toFixed(0)} vs ${round.rps.portkey.toFixed(0)} req/s, ` +
         `first text +${f2(round.firstText.chat)} vs +${f2(round.firstText.portkey)} ms, ` +
-        `max gap ${f2(round.maxGap.chat)} vs ${f2(round.maxGap.portkey)} ms, ` +
+        `max gap ${f2(round.maxGap.chat)} (after event ${round.worstGapAt}; median stream ${
+          f2(round.typicalGap.chat)
+        }) vs ${f2(round.maxGap.portkey)} ms, ` +
         `cold ${round.cold.chat.toFixed(0)} vs ${round.cold.portkey.toFixed(0)} ms ` +
         `(process-chat vs Portkey)`,
     );
@@ -395,6 +405,11 @@ try {
     "ms",
     ratio((r) => r.cold.chat / r.cold.portkey),
     "   (target ≤ 250 ms)",
+  );
+  console.log(
+    `  inside process-chat (Server-Timing, p50 ms): ${
+      Object.entries(steps).map(([k, v]) => `${k} ${f2(pct(v, 50))}`).join(", ")
+    }`,
   );
   const errors = rounds.reduce((a, r) => a + r.errors.chat, 0);
   const peerErrors = rounds.reduce((a, r) => a + r.errors.portkey, 0);

@@ -39,6 +39,7 @@ function send(target, { stream = false } = {}) {
           body: Buffer.concat(chunks).toString("utf8"),
           ms: performance.now() - t0,
           events,
+          timing: res.headers["server-timing"],
         }));
       res.on("error", reject);
     });
@@ -69,14 +70,19 @@ function check(target, r) {
 /** n requests to each target, one at a time, interleaved request by request. */
 async function sequential({ targets, n, warmup }) {
   const out = Object.fromEntries(targets.map((t) => [t.name, []]));
+  // Server-Timing steps (name → durations), where a target sends them.
+  const steps = {};
   for (let i = 0; i < warmup + n; i++) {
     for (const t of targets) {
       const r = check(t, await send(t));
       if (i < warmup) continue;
       out[t.name].push(r.ms);
+      for (const m of String(r.timing ?? "").matchAll(/([\w-]+);dur=([\d.]+)/g)) {
+        (steps[m[1]] ??= []).push(Number(m[2]));
+      }
     }
   }
-  return out;
+  return { ...out, steps };
 }
 
 /** n streamed requests to each target, interleaved: time to first text, largest gap. */
@@ -87,10 +93,17 @@ async function streams({ targets, n }) {
       const r = check(t, await send(t, { stream: true }));
       const first = r.events.find((e) => hasText(e.text));
       let maxGapMs = 0;
+      let maxGapAt = 0;
       for (let k = 1; k < r.events.length; k++) {
-        maxGapMs = Math.max(maxGapMs, r.events[k].ms - r.events[k - 1].ms);
+        const gap = r.events[k].ms - r.events[k - 1].ms;
+        if (gap > maxGapMs) [maxGapMs, maxGapAt] = [gap, k];
       }
-      out[t.name].push({ firstTextMs: first?.ms ?? NaN, maxGapMs, events: r.events.length });
+      out[t.name].push({
+        firstTextMs: first?.ms ?? NaN,
+        maxGapMs,
+        maxGapAt,
+        events: r.events.length,
+      });
     }
   }
   return out;
