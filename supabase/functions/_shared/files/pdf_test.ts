@@ -119,7 +119,8 @@ Deno.test("pdf: a stream bomb is refused before pdf.js reads it: 413 inflate_lim
       "payload_too_large",
       "inflate_limit",
     ]);
-    assert.ok(performance.now() - started < 500);
+    // Wall time on a shared 2-core machine (load 12 took 994 ms): only inflating the bomb fails it.
+    assert.ok(performance.now() - started < 5_000);
   }
 });
 
