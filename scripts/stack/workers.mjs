@@ -292,13 +292,12 @@ export class FunctionWorkers {
    * ends the worker while the request is in flight; `end()` closes the request's accounting.
    */
   begin(worker, { path, onKilled }) {
-    // CPU is read when the request starts and ends (one /proc read each); the resident set comes
-    // from the supervisor's poll, which samples it every EDGE_POLL_MS anyway.
+    const s = sampleProcess(worker.pid);
     const req = {
       path,
-      cpu0: processCpuMs(worker.pid) ?? 0,
+      cpu0: s?.cpuMs ?? 0,
       cpuMs: 0,
-      peakRssMb: worker.rssMb ?? 0,
+      peakRssMb: s?.rssMb ?? 0,
       peakMemoryMb: worker.memoryMb,
       onKilled,
       ended: false,
@@ -309,6 +308,7 @@ export class FunctionWorkers {
       end: () => {
         if (req.ended) return req;
         req.ended = true;
+        // One /proc read: the resident set comes from the supervisor's poll (every EDGE_POLL_MS).
         const cpuMs = processCpuMs(worker.pid);
         if (cpuMs !== null) req.cpuMs = Math.max(req.cpuMs, cpuMs - req.cpu0);
         req.peakRssMb = Math.max(req.peakRssMb, worker.rssMb ?? 0);

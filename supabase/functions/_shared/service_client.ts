@@ -1,8 +1,8 @@
 // The service-role supabase-js client, loaded when the first ledger write needs it.
 //
 // Loading supabase-js costs a cold worker ~150 ms on Deno 2.1 (auth-js, postgrest-js, realtime,
-// storage: measured with `npm run bench:peer`'s cold start and per-module imports, docs/BENCHMARKS.md),
-// and the first request never needs it before its answer: the ledger row is written in the
+// storage; per-module import times in docs/PERFORMANCE.md), and the first request never needs it
+// before its answer: the ledger row is written in the
 // background after the response (EdgeRuntime.waitUntil). So the module is imported on first use,
 // once per worker, and the answer does not wait for it.
 import type { SupabaseClient } from "@supabase/supabase-js";
