@@ -1,6 +1,16 @@
 // Runs one edge function the way Supabase's edge runtime does: the function's own index.ts calls
-// `Deno.serve(handler)`; this host binds that handler to a free loopback port (FUNCTION_PORT, or
-// one the system picks when it is 0) and prints `function listening on <port>` for the gateway.
+// `Deno.serve(handler)`; this host binds that handler to a Unix socket (FUNCTION_SOCKET, as the
+// stack's gateway reaches its workers) or else to a free loopback port (FUNCTION_PORT, or one the
+// system picks when it is 0), and prints `function listening on unix:<path>` / `on <port>`.
+//
+// Why a Unix socket: Deno 2.1's Deno.serve leaves Nagle's algorithm on for the TCP connections it
+// accepts (2.9 sets TCP_NODELAY), and 2.1 gives no way to set it on them. A streamed answer's
+// second event then waited for the gateway's delayed ACK: a ~40 ms stall after the first event of
+// every stream (`npm run bench:peer`, "largest gap between events"). A Unix socket has no Nagle,
+// and is a cheaper hop besides. Hosted's edge runtime hands a request to the function's isolate
+// in-process and sets TCP_NODELAY on the connections it accepts when its `tcp_nodelay` flag is on
+// (supabase/edge-runtime crates/base/src/server.rs), so there is no such stall to reproduce.
+// Handlers see the URL they would see over TCP (`http://localhost/<slug>…`).
 // It provides `EdgeRuntime.waitUntil`, keeping background work (ledger writes)
 // alive after the response. On SIGTERM (the supervisor in workers.mjs retiring the worker, or the
 // stack stopping) it stops taking connections, lets in-flight requests and waitUntil work finish,
@@ -9,11 +19,26 @@
 // reason) and exits. A limit breach is a SIGKILL instead: nothing more runs, as on hosted.
 // Usage: deno run --allow-all --config <function>/deno.json function-host.ts <entrypoint>
 
+const socketPath = Deno.env.get("FUNCTION_SOCKET");
 const port = Number(Deno.env.get("FUNCTION_PORT") ?? 0);
 const entry = Deno.args[0];
-if (!Number.isInteger(port) || !entry) {
-  console.error("usage: FUNCTION_PORT=<port> function-host.ts <entrypoint>");
+if ((!socketPath && !Number.isInteger(port)) || !entry) {
+  console.error(
+    "usage: FUNCTION_SOCKET=<path> | FUNCTION_PORT=<port> function-host.ts <entrypoint>",
+  );
   Deno.exit(2);
+}
+
+/**
+ * The handler behind a Unix socket: the request's URL (`http+unix://<socket>/<path>`) becomes
+ * `http://localhost/<path>`, what a function reads over TCP; the body, headers and abort signal
+ * are the original request's.
+ */
+function overSocket(handler: Handler): Handler {
+  return (req, info) => {
+    const slash = req.url.indexOf("/", "http+unix://".length);
+    return handler(new Request(`http://localhost${req.url.slice(slash)}`, req), info);
+  };
 }
 
 const pending = new Set<Promise<unknown>>();
@@ -38,12 +63,18 @@ let server: Deno.HttpServer | undefined;
     handler = (typeof b === "function" ? b : options.handler) as Handler;
     delete options.handler;
   }
-  server = realServe({
-    ...options,
-    port,
-    hostname: "127.0.0.1",
-    onListen: (addr) => console.log(`function listening on ${(addr as Deno.NetAddr).port}`),
-  }, handler);
+  server = socketPath
+    ? realServe({
+      ...options,
+      path: socketPath,
+      onListen: () => console.log(`function listening on unix:${socketPath}`),
+    }, overSocket(handler))
+    : realServe({
+      ...options,
+      port,
+      hostname: "127.0.0.1",
+      onListen: (addr) => console.log(`function listening on ${(addr as Deno.NetAddr).port}`),
+    }, handler);
   return server;
 };
 

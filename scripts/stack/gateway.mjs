@@ -10,6 +10,14 @@
 //                          on hosted); streams pass through unbuffered (server-sent events).
 // Errors the gateway itself produces for functions use hosted's shape and codes, with the code
 // also in an `sb-error-code` header (see HOSTED_ERRORS for the sources).
+//
+// The hop to a worker is kept lean, because every local latency figure includes it (the bench's
+// "added by process-chat"): the gateway keeps its own keep-alive connections to each worker
+// whatever the client's `Connection` header says (hop-by-hop headers are never forwarded: a
+// client's `Connection: close` once closed the worker's side of a pooled socket under load, and
+// 3–30 % of 200 parallel requests got 500 WORKER_ERROR), headers are copied as raw arrays with no
+// per-request objects, a verified token is remembered until it expires, and the supervisor's CPU
+// accounting costs one /proc read at each end of a request.
 import http from "node:http";
 import {
   ANON_KEY,
@@ -91,14 +99,32 @@ function sendHostedError(res, [status, code, message]) {
   res.end(JSON.stringify({ code, message }));
 }
 
+/**
+ * Tokens that verified, with their expiry (seconds; Infinity without `exp`): a student's next
+ * request with the same token skips the signature check. The keys never change while the gateway
+ * runs, so a token that verified once verifies again until it expires. Bounded: cleared when full.
+ */
+const verifiedTokens = new Map();
+const VERIFIED_TOKENS_MAX = 10_000;
+
 /** Hosted's verify_jwt: the failure for this request, or null when it may pass. */
 function jwtFailure(req) {
   const h = req.headers.authorization;
   if (!h) return HOSTED_ERRORS.noAuthHeader;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   if (!m) return HOSTED_ERRORS.notBearer;
-  const v = verifyJwt(m[1], { secret: JWT_SECRET, jwks: JWKS });
-  if (v.ok) return null;
+  const token = m[1];
+  const exp = verifiedTokens.get(token);
+  if (exp !== undefined) {
+    if (exp >= Date.now() / 1000) return null;
+    verifiedTokens.delete(token);
+  }
+  const v = verifyJwt(token, { secret: JWT_SECRET, jwks: JWKS });
+  if (v.ok) {
+    if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.clear();
+    verifiedTokens.set(token, typeof v.payload.exp === "number" ? v.payload.exp : Infinity);
+    return null;
+  }
   // No hosted answer for a bad asymmetric (ES256) token has been recorded: it gets the same body.
   return v.reason === "malformed" ? HOSTED_ERRORS.invalidJwtFormat : HOSTED_ERRORS.invalidLegacyJwt;
 }
@@ -112,6 +138,70 @@ const KEY_ROLE_JWT = new Map([
   [PUBLISHABLE_KEY, ANON_KEY],
   [SECRET_KEY, SERVICE_ROLE_KEY],
 ]);
+
+/**
+ * Headers that describe one connection, not the request (RFC 9110 §7.6.1), plus the ones the
+ * gateway sets itself: never copied from one side to the other.
+ */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+  "expect",
+]);
+
+/**
+ * A message's raw headers ([name, value, …], as Node keeps them) without the hop-by-hop ones and
+ * without those its `Connection` header names, followed by `extra` pairs.
+ */
+export function forwardHeaders(raw, ...extra) {
+  let named = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 10 && raw[i].toLowerCase() === "connection") {
+      for (const t of raw[i + 1].split(",")) {
+        const name = t.trim().toLowerCase();
+        if (name && !HOP_BY_HOP.has(name)) (named ??= new Set()).add(name);
+      }
+    }
+  }
+  const out = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  for (const h of extra) out.push(h[0], h[1]);
+  return out;
+}
+
+/**
+ * Hosted's gateway refuses a secret key (`sb_secret_…`) sent from a browser, which it recognises by
+ * the User-Agent, with 401 (facts: supabase-platform-2026-12.md, addendum 2026-12-06; Supabase's
+ * API keys guide and the knowledge-base article on UNAUTHORIZED_MISSING_API_KEY). Every browser's
+ * User-Agent starts `Mozilla/`; servers' clients (Deno, Node, curl, supabase-js on a server) do not.
+ */
+export function secretKeyFromBrowser(req, apikey = req.headers.apikey) {
+  const ua = req.headers["user-agent"];
+  if (!ua || !/^Mozilla\//.test(ua)) return false;
+  const auth = req.headers.authorization ?? "";
+  return /^sb_secret_/.test(apikey ?? "") || /^Bearer\s+sb_secret_/i.test(auth);
+}
+
+function refuseSecretKeyFromBrowser(req, res) {
+  drain(req, res);
+  // The status is hosted's; the wording of its body is not recorded, so this is the gateway's own.
+  sendError(
+    res,
+    401,
+    "secret_key_in_browser",
+    "Secret API keys cannot be used from a browser.",
+    "Use the publishable key in the browser; keep sb_secret_ keys on servers.",
+  );
+}
 
 /** Reads and drops what is left of a client's body, closing the connection past the limit. */
 function drain(req, res) {
@@ -127,14 +217,19 @@ function drain(req, res) {
   req.resume();
 }
 
-function proxyRest(req, res, port, path, extraHeaders = {}) {
-  const headers = { ...req.headers, ...extraHeaders, host: `127.0.0.1:${port}` };
+function proxyRest(req, res, port, path, authorization) {
+  const headers = authorization
+    ? forwardHeaders(
+      req.rawHeaders.filter((_, i, a) => a[i - (i % 2)].toLowerCase() !== "authorization"),
+      ["host", `127.0.0.1:${port}`],
+      ["authorization", authorization],
+    )
+    : forwardHeaders(req.rawHeaders, ["host", `127.0.0.1:${port}`]);
   const upstream = http.request(
     { host: "127.0.0.1", port, method: req.method, path, headers, agent: restAgent },
     (up) => {
-      const h = { ...up.headers };
-      for (const [k, v] of Object.entries(CORS_HEADERS)) if (!(k in h)) h[k] = v;
-      res.writeHead(up.statusCode ?? 502, h);
+      const extra = Object.entries(CORS_HEADERS).filter(([k]) => !(k in up.headers));
+      res.writeHead(up.statusCode ?? 502, forwardHeaders(up.rawHeaders, ...extra));
       up.pipe(res);
       up.on("error", () => res.destroy());
     },
@@ -178,16 +273,16 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
       } else res.destroy();
     },
   });
-  const headers = { ...req.headers, host: `127.0.0.1:${worker.port}` };
   // A large body is held back until the worker asks for it (100-continue: Deno's server sends it
   // when the handler starts reading). A function that answers first (an early 413) then never
   // gets a body it would not read, and its answer is not lost to a reset connection.
   const large = Number(req.headers["content-length"] ?? 0) > EXPECT_CONTINUE_BYTES ||
     (req.headers["transfer-encoding"] ?? "").includes("chunked");
-  if (large) headers.expect = "100-continue";
+  const headers = large
+    ? forwardHeaders(req.rawHeaders, ["host", "localhost"], ["expect", "100-continue"])
+    : forwardHeaders(req.rawHeaders, ["host", "localhost"]);
   const upstream = http.request({
-    host: "127.0.0.1",
-    port: worker.port,
+    socketPath: worker.socketPath,
     method: req.method,
     path,
     headers,
@@ -207,7 +302,7 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
       up.resume();
       return;
     }
-    res.writeHead(up.statusCode ?? 502, up.headers);
+    res.writeHead(up.statusCode ?? 502, forwardHeaders(up.rawHeaders));
     up.pipe(res);
     up.on("end", () => {
       tracker.end();
@@ -228,6 +323,7 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
   });
   upstream.on("error", () => {
     if (worker.killReason) return; // onKilled answered.
+    worker.suspect = true; // the next acquire() checks that the process is still there
     if (responded) return; // EPIPE/ECONNRESET after an early answer: the answer stands.
     clearTimeout(idle);
     tracker.end();
@@ -268,6 +364,10 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
         sendHostedError(res, HOSTED_ERRORS.notFound);
         return;
       }
+      if (req.method !== "OPTIONS" && secretKeyFromBrowser(req)) {
+        refuseSecretKeyFromBrowser(req, res);
+        return;
+      }
       // Hosted lets OPTIONS through unverified: the function answers its own preflight.
       const failure = fn.verifyJwt && req.method !== "OPTIONS" ? jwtFailure(req) : null;
       if (failure) {
@@ -285,6 +385,10 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
         return;
       }
       const apikey = req.headers.apikey ?? new URL(url, "http://x").searchParams.get("apikey");
+      if (secretKeyFromBrowser(req, apikey)) {
+        refuseSecretKeyFromBrowser(req, res);
+        return;
+      }
       const roleJwt = KEY_ROLE_JWT.get(apikey);
       if (!roleJwt) {
         sendError(
@@ -300,8 +404,13 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
       // sent as the bearer too (supabase-js does) is replaced by its role's JWT.
       const auth = req.headers.authorization;
       const bearerIsKey = auth !== undefined && /^Bearer\s+sb_/i.test(auth);
-      const extra = !auth || bearerIsKey ? { authorization: `Bearer ${roleJwt}` } : {};
-      proxyRest(req, res, postgrestPort, url.slice("/rest/v1".length) || "/", extra);
+      proxyRest(
+        req,
+        res,
+        postgrestPort,
+        url.slice("/rest/v1".length) || "/",
+        !auth || bearerIsKey ? `Bearer ${roleJwt}` : null,
+      );
       return;
     }
     if (url === "/auth/v1/.well-known/jwks.json") {

@@ -252,8 +252,9 @@ export async function startStack(opts) {
       // The current worker of each function (a new one after a limit ends it).
       functions: [...fnTable].map(([slug, { workers }]) => ({
         slug,
-        get port() {
-          return workers.current?.port ?? 0;
+        /** The Unix socket the current worker listens on (function-host.ts). */
+        get socketPath() {
+          return workers.current?.socketPath ?? null;
         },
         get pid() {
           return workers.current?.pid ?? 0;

@@ -47,6 +47,14 @@ export function signUserJwt(payload, opts = {}) {
   return signEs256(payload);
 }
 
+/** Each JWK's key object, built once (building it costs more than the verification). */
+const publicKeys = new WeakMap();
+function publicKeyOf(jwk) {
+  let key = publicKeys.get(jwk);
+  if (!key) publicKeys.set(jwk, key = createPublicKey({ key: jwk, format: "jwk" }));
+  return key;
+}
+
 /**
  * Verifies a token's signature and expiry: HS256 against `secret`, ES256/RS256 against the keys of
  * `jwks` (matched by `kid`).
@@ -81,8 +89,8 @@ export function verifyJwt(token, keys, nowSeconds = Date.now() / 1000) {
       "sha256",
       signed,
       header.alg === "ES256"
-        ? { key: createPublicKey({ key: jwk, format: "jwk" }), dsaEncoding: "ieee-p1363" }
-        : createPublicKey({ key: jwk, format: "jwk" }),
+        ? { key: publicKeyOf(jwk), dsaEncoding: "ieee-p1363" }
+        : publicKeyOf(jwk),
       given,
     );
     if (!ok) return fail("bad signature");

@@ -31,8 +31,10 @@
 // Settings (environment of the stack process): EDGE_LIMITS=off (measure, never kill),
 // EDGE_CPU_LIMIT_MS (2000), EDGE_MEMORY_LIMIT_MB (256), EDGE_WALL_CLOCK_MS (150000; 400000 paid),
 // EDGE_IDLE_TIMEOUT_MS (150000), EDGE_POLL_MS (25).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startProcess } from "./processes.mjs";
 
 /** The prefix of the memory lines function-host.ts prints (kept out of the function log). */
@@ -79,6 +81,17 @@ export function sampleProcess(pid) {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
     return { cpuMs, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms (utime+stime) of a process, or null once it is gone: one read, for every request. */
+export function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 13);
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
   } catch {
     return null;
   }
@@ -135,9 +148,11 @@ export class FunctionWorkers {
   acquire() {
     if (this.stopped) return Promise.reject(new Error("stack stopped"));
     // A worker that just died on its own may not have been reaped yet (its 'exit' event can trail
-    // the failed request that saw it go): look at the process itself before routing to it.
-    if (this.current && !this.current.dead && !processAlive(this.current.pid)) {
-      this.#gone(this.current);
+    // the failed request that saw it go): after a failed request, look at the process itself
+    // before routing to it (not on every request: that read is a syscall per request).
+    if (this.current?.suspect && !this.current.dead) {
+      this.current.suspect = false;
+      if (!processAlive(this.current.pid)) this.#gone(this.current);
     }
     if (this.current && !this.current.retired && !this.current.dead) {
       return Promise.resolve(this.current);
@@ -153,12 +168,20 @@ export class FunctionWorkers {
   }
 
   async #start() {
-    const { cmd, args, env, cwd } = this.spawn();
+    const { cmd, args, env: spawnEnv, cwd } = this.spawn();
+    // The gateway reaches the worker over a Unix socket (function-host.ts says why).
+    const socketPath = join(
+      tmpdir(),
+      `edge-${process.pid}-${this.slug.slice(0, 40)}-${this.stats.workersStarted + 1}.sock`,
+    );
+    rmSync(socketPath, { force: true });
+    const env = { ...spawnEnv, FUNCTION_SOCKET: socketPath };
     let resolveListening;
     const listening = new Promise((r) => (resolveListening = r));
     const worker = {
       pid: 0,
-      port: 0,
+      /** The Unix socket the worker listens on. */
+      socketPath: null,
       startedAt: Date.now(),
       inFlight: new Set(),
       retired: false,
@@ -168,6 +191,10 @@ export class FunctionWorkers {
       memoryMb: 0,
       /** What the process holds outside the isolate, measured once it listens (MB). */
       runtimeRssMb: 0,
+      /** Resident MB at the supervisor's last poll. */
+      rssMb: 0,
+      /** A request to it failed at the socket: check the process before the next one. */
+      suspect: false,
       agent: new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10000 }),
       timers: [],
     };
@@ -183,8 +210,7 @@ export class FunctionWorkers {
           }
           return;
         }
-        const m = /^function listening on (\d+)$/.exec(l);
-        if (m) resolveListening(Number(m[1]));
+        if (l === `function listening on unix:${socketPath}`) resolveListening(socketPath);
         this.log(`${this.slug}: ${l}`);
       },
     });
@@ -209,27 +235,28 @@ export class FunctionWorkers {
     });
 
     let timer;
-    const port = await Promise.race([
+    const listened = await Promise.race([
       listening,
       proc.exitPromise.then(() => null),
       new Promise((r) => (timer = setTimeout(() => r(-1), START_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);
-    if (!port || port < 0) {
-      if (port < 0) this.#kill(worker, "start_timeout");
+    if (!listened || listened === -1) {
+      if (listened === -1) this.#kill(worker, "start_timeout");
       throw new Error(
         `function ${this.slug} ${
-          port < 0 ? `did not listen within ${START_TIMEOUT_MS} ms` : "exited"
+          listened === -1 ? `did not listen within ${START_TIMEOUT_MS} ms` : "exited"
         }:\n${proc.tail.slice(-20).join("\n")}`,
       );
     }
-    worker.port = port;
+    worker.socketPath = socketPath;
     // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
     for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
     const boot = sampleProcess(worker.pid);
     worker.runtimeRssMb = Math.max(0, (boot?.rssMb ?? 0) - worker.memoryMb);
+    worker.rssMb = boot?.rssMb ?? 0;
     if (boot && this.stats.idleRssMb === null) {
       // The first worker, listening and before any request: the runtime's own baseline.
       this.stats.idleRssMb = round(boot.rssMb);
@@ -281,11 +308,10 @@ export class FunctionWorkers {
       end: () => {
         if (req.ended) return req;
         req.ended = true;
-        const now = sampleProcess(worker.pid);
-        if (now) {
-          req.cpuMs = Math.max(req.cpuMs, now.cpuMs - req.cpu0);
-          req.peakRssMb = Math.max(req.peakRssMb, now.rssMb);
-        }
+        // One /proc read: the resident set comes from the supervisor's poll (every EDGE_POLL_MS).
+        const cpuMs = processCpuMs(worker.pid);
+        if (cpuMs !== null) req.cpuMs = Math.max(req.cpuMs, cpuMs - req.cpu0);
+        req.peakRssMb = Math.max(req.peakRssMb, worker.rssMb ?? 0);
         worker.inFlight.delete(req);
         this.#record(req);
         if (worker.retired && worker.inFlight.size === 0 && !worker.dead) {
@@ -321,6 +347,7 @@ export class FunctionWorkers {
     if (worker.dead) return;
     const s = sampleProcess(worker.pid);
     if (!s) return;
+    worker.rssMb = s.rssMb;
     for (const req of worker.inFlight) {
       req.cpuMs = Math.max(req.cpuMs, s.cpuMs - req.cpu0);
       req.peakRssMb = Math.max(req.peakRssMb, s.rssMb);
@@ -437,6 +464,7 @@ export class FunctionWorkers {
     clearInterval(worker.poll);
     for (const t of worker.timers) clearTimeout(t);
     worker.agent.destroy();
+    if (worker.socketPath) rmSync(worker.socketPath, { force: true });
     this.workers.delete(worker);
     if (this.current === worker) this.current = null;
     // A worker that exits on its own (a crash) leaves its requests to fail at the socket.

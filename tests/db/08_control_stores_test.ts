@@ -151,3 +151,49 @@ Deno.test("the Postgres store's literals: checked shapes, escaped text", () => {
   assert.throws(() => sqlLiteral.text("a\0b"), TypeError);
   assert.equal(sqlLiteral.jsonb({ a: "'" }), `E'{"a":"''"}'::jsonb`);
 });
+
+Deno.test("postgres store: a settle that is still running never holds up the next reservation", async () => {
+  const sql = connect(2);
+  const store = createControlStore(env.dbUrl);
+  try {
+    const userId = await createUser(sql);
+    const first = await store.reserveBudget({
+      userId,
+      platform: "main",
+      requestId: randomUUID(),
+      amountUsd: "0.0010000000",
+    });
+    assert.ok(first.ok && first.reservationId);
+    // Another transaction locks the reservation's row: the settle waits on it in Postgres.
+    let unlock!: () => void;
+    const unlocked = new Promise<void>((r) => (unlock = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = sql.begin(async (tx) => {
+      await tx`select 1 from ai_private.budget_reservations where id = ${first.reservationId}
+               for update`;
+      locked();
+      await unlocked;
+    });
+    await isLocked;
+    let settled = false;
+    const settle = store.settleBudget(first.reservationId!, "0.0005000000").then(() => {
+      settled = true;
+    });
+    const next = await store.reserveBudget({
+      userId,
+      platform: "main",
+      requestId: randomUUID(),
+      amountUsd: "0.0010000000",
+    });
+    assert.equal(next.ok, true, "the next request's reservation answered");
+    assert.equal(settled, false, "while the settle was still waiting in Postgres");
+    unlock();
+    await holder;
+    await settle;
+    assert.equal(settled, true);
+  } finally {
+    await store.close();
+    await sql.end();
+  }
+});

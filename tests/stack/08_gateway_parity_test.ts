@@ -112,3 +112,54 @@ Deno.test("frontends read a hosted 546 as a typed error", async () => {
   assert.equal(e.status, 546);
   assert.equal(e.platformCode, "WORKER_RESOURCE_LIMIT");
 });
+
+/**
+ * One HTTP/1.1 request on its own TCP connection, written by hand so that nothing in between
+ * rewrites its `Connection: close`; resolves with the status code (or the socket error's name).
+ */
+async function rawPost(path: string, body: string, headers: Record<string, string>) {
+  const url = new URL(stackEnv.url);
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  try {
+    const head = [
+      `POST ${path} HTTP/1.1`,
+      `Host: ${url.host}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      `Content-Length: ${new TextEncoder().encode(body).length}`,
+      "",
+      "",
+    ].join("\r\n");
+    await conn.write(new TextEncoder().encode(head + body));
+    const decoder = new TextDecoder();
+    const buf = new Uint8Array(16 * 1024);
+    let text = "";
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break; // the gateway closes the connection, as the client asked
+      text += decoder.decode(buf.subarray(0, n), { stream: true });
+    }
+    return /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? `no status line: ${text.slice(0, 80)}`;
+  } catch (e) {
+    return (e as Error).name;
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed by the gateway already */ }
+  }
+}
+
+Deno.test("200 parallel clients sending Connection: close all get their answer (the gateway keeps its own keep-alive to workers)", async () => {
+  const statuses = await Promise.all(
+    Array.from(
+      { length: 200 },
+      (_, i) =>
+        rawPost("/functions/v1/stack-fixture-public", JSON.stringify({ i }), {
+          Connection: "close",
+          "Content-Type": "application/json",
+        }),
+    ),
+  );
+  const counts: Record<string, number> = {};
+  for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+  assert.deepEqual(counts, { "200": 200 }, "no 500 WORKER_ERROR, no reset");
+});

@@ -92,3 +92,47 @@ Deno.test("record-ai-operation accepts the secret key as apikey (supabase-js) an
   assert.equal(wrong.status, 401);
   await wrong.body?.cancel();
 });
+
+/** A browser's User-Agent: hosted's gateway recognises browsers by it. */
+const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/147.0.0.0 Safari/537.36";
+
+Deno.test("a secret key sent from a browser is refused with 401 on /rest/v1 and /functions/v1, as hosted does", async () => {
+  const fromBrowser = await rest("/", { apikey: stackEnv.secretKey, "user-agent": BROWSER_UA });
+  assert.equal(fromBrowser.status, 401, "the secret key from a browser, on /rest/v1");
+  assert.equal((await fromBrowser.json()).error.code, "secret_key_in_browser");
+  const inQuery = await fetch(`${stackEnv.url}/rest/v1/?apikey=${stackEnv.secretKey}`, {
+    headers: { "user-agent": BROWSER_UA },
+  });
+  assert.equal(inQuery.status, 401, "the secret key in the query string, from a browser");
+  await inQuery.body?.cancel();
+  const fnFromBrowser = await fetch(`${stackEnv.url}/functions/v1/stack-fixture-public`, {
+    method: "POST",
+    headers: {
+      apikey: stackEnv.secretKey,
+      authorization: `Bearer ${stackEnv.secretKey}`,
+      "user-agent": BROWSER_UA,
+    },
+    body: "{}",
+  });
+  assert.equal(fnFromBrowser.status, 401, "the secret key from a browser, on /functions/v1");
+  assert.equal((await fnFromBrowser.json()).error.code, "secret_key_in_browser");
+
+  // The same keys from a server pass, and the publishable key passes from a browser.
+  const fromServer = await rest("/", { apikey: stackEnv.secretKey, "user-agent": "Deno/2.1.4" });
+  assert.equal(fromServer.status, 200, "the secret key from a server");
+  await fromServer.body?.cancel();
+  const publishable = await rest("/", {
+    apikey: stackEnv.publishableKey,
+    "user-agent": BROWSER_UA,
+  });
+  assert.equal(publishable.status, 200, "the publishable key from a browser");
+  await publishable.body?.cancel();
+  const fnFromServer = await fetch(`${stackEnv.url}/functions/v1/stack-fixture-public`, {
+    method: "POST",
+    headers: { apikey: stackEnv.secretKey, "user-agent": "node" },
+    body: "{}",
+  });
+  assert.equal(fnFromServer.status, 200, "the secret key from a server, on /functions/v1");
+  await fnFromServer.body?.cancel();
+});

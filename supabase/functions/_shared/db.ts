@@ -216,33 +216,44 @@ export function createControlStore(
   dbUrl: string,
   opts: { max?: number; timeoutMs?: number; warm?: boolean } = {},
 ): ControlStore {
-  const sql = postgres(dbUrl, {
-    max: opts.max ?? 1,
-    // Supavisor in transaction mode cannot keep prepared statements (simple-protocol statements
-    // never create any; this also covers anything else sent on the connection).
-    prepare: false,
-    idle_timeout: 20,
-    connect_timeout: 2,
-    // Postgres ends a statement stuck behind a lock. Supavisor in transaction mode may not pass
-    // startup parameters on to the server connection it lends; the client-side deadline below is
-    // what guarantees the quick 503, for a database that does not answer at all too.
-    connection: { application_name: "edge-functions", statement_timeout: 5000 },
-    onnotice: () => {},
-  });
+  const connect = (max: number) =>
+    postgres(dbUrl, {
+      max,
+      // Supavisor in transaction mode cannot keep prepared statements (simple-protocol
+      // statements never create any; this also covers anything else sent on the connection).
+      prepare: false,
+      idle_timeout: 20,
+      connect_timeout: 2,
+      // Postgres ends a statement stuck behind a lock. Supavisor in transaction mode may not pass
+      // startup parameters on to the server connection it lends; the client-side deadline below
+      // is what guarantees the quick 503, for a database that does not answer at all too.
+      connection: { application_name: "edge-functions", statement_timeout: 5000 },
+      onnotice: () => {},
+    });
+  // The calls a request waits for (reserve, idempotency begin) have the worker's connection to
+  // themselves. The calls that run after the answer (settle, complete, release) go over a second
+  // connection, opened at the first of them: on one connection, the previous request's settle sat
+  // in front of the next request's reservation (postgres.js sends them in order and Postgres runs
+  // them one after the other), which under load was most of the budget step's wait. So a busy
+  // worker holds two connections to the pooler; one that never answered holds one.
+  const sql = connect(opts.max ?? 1);
+  let background: ReturnType<typeof postgres> | null = null;
   // Open the connection while the worker's first request is still being authenticated and
   // parsed: connecting (TLS and SCRAM with Supavisor) is the slow part of a cold isolate's first
   // reservation (about 50 ms locally). A failure here is the first control call's to report.
   if (opts.warm !== false) sql.unsafe("select 1").catch(() => {});
-  const run = (text: string, ms: number, what: string) =>
+  const send = (db: ReturnType<typeof postgres>, text: string, ms: number, what: string) =>
     within(
-      Promise.resolve(sql.unsafe(text.padEnd(IMMEDIATE_WRITE_BYTES))) as Promise<
+      Promise.resolve(db.unsafe(text.padEnd(IMMEDIATE_WRITE_BYTES))) as Promise<
         Record<string, unknown>[]
       >,
       ms,
       what,
     );
+  const run = (text: string, ms: number, what: string) => send(sql, text, ms, what);
+  const later = (text: string, what: string) =>
+    send(background ??= connect(1), text, BACKGROUND_TIMEOUT_MS, what);
   const fg = opts.timeoutMs ?? CONTROL_TIMEOUT_MS;
-  const bg = BACKGROUND_TIMEOUT_MS;
   const L = sqlLiteral;
   return {
     async reserveBudget({ userId, platform, requestId, amountUsd }) {
@@ -256,9 +267,8 @@ export function createControlStore(
       return row(r);
     },
     async settleBudget(reservationId, actualUsd) {
-      await run(
+      await later(
         `select ai_private.settle_budget(${L.uuid(reservationId)}, ${L.decimal(actualUsd)})`,
-        bg,
         "settle_budget",
       );
     },
@@ -273,23 +283,21 @@ export function createControlStore(
       return begun(r);
     },
     async idempotencyComplete({ userId, fn, key, status, body }) {
-      await run(
+      await later(
         `select ai_private.idempotency_complete(${L.uuid(userId)}, ${L.text(fn)}, ${L.text(key)}, ${
           L.integer(status)
         }, ${L.jsonb(body)})`,
-        bg,
         "idempotency_complete",
       );
     },
     async idempotencyRelease({ userId, fn, key }) {
-      await run(
+      await later(
         `select ai_private.idempotency_release(${L.uuid(userId)}, ${L.text(fn)}, ${L.text(key)})`,
-        bg,
         "idempotency_release",
       );
     },
     async close() {
-      await sql.end({ timeout: 2 });
+      await Promise.all([sql.end({ timeout: 2 }), background?.end({ timeout: 2 })]);
     },
   };
 }

@@ -1,18 +1,16 @@
 // The real dependencies of a function, built once per worker from the environment hosted Supabase
 // (or the local stack) provides. Handlers receive them as arguments; tests build their own.
-import { createClient } from "@supabase/supabase-js";
-import type { Database } from "./database.types.ts";
 import { createProviderClients, type ProviderClients } from "./ai/providers.ts";
 import {
   createOperationTracker,
   defaultWaitUntil,
-  type MetricsClient,
   type OperationTracker,
   type WaitUntil,
 } from "./ai/tracking.ts";
 import type { RoutingOptions } from "./ai/routing.ts";
 import { type ControlStore, createControlStore, createRestControlStore } from "./db.ts";
 import { settleOpenHolds } from "./request.ts";
+import { lazyServiceClient } from "./service_client.ts";
 
 export type Env = Record<string, string | undefined>;
 
@@ -99,18 +97,13 @@ export function routingFromEnv(env: Env): Runtime["routing"] {
  */
 export function createRuntime(env: Env): Runtime {
   // The ledger writer uses a secret key: with the legacy keys turned off, a service-role JWT
-  // would make every insert fail (and only be logged).
-  const supabase = createClient<Database>(
-    required(env, "SUPABASE_URL"),
-    secretKeyFromEnv(env),
-    {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    },
-  );
+  // would make every insert fail (and only be logged). Its supabase-js loads at the first write,
+  // after the first answer (service_client.ts).
+  const supabase = lazyServiceClient(required(env, "SUPABASE_URL"), secretKeyFromEnv(env));
   const waitUntil = defaultWaitUntil();
   const log = (line: string) => console.log(line);
   const tracker = createOperationTracker({
-    supabase: supabase as unknown as MetricsClient,
+    supabase,
     waitUntil,
     log,
   });

@@ -13,8 +13,8 @@
  * service-role key, which bypasses RLS.
  */
 
-import { createClient } from "@supabase/supabase-js";
-import { type BaselinesClient, cachedBaselines } from "./baselines.ts";
+import { cachedBaselines } from "./baselines.ts";
+import { lazyServiceClient } from "../service_client.ts";
 import { CATALOG } from "./catalog.ts";
 import { claimedCostUsd, type CostResult, type OldStackBaseline, type Usage } from "./cost.ts";
 import { meterAttempt } from "./operation.ts";
@@ -345,15 +345,10 @@ function trackerFromEnv(): typeof envTracker {
   const url = Deno.env.get("SUPABASE_URL");
   const key = Deno.env.get("SUPABASE_SERVICE_ROLE_KEY");
   if (!url || !key) return undefined;
-  const supabase = createClient(url, key, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const supabase = lazyServiceClient(url, key);
   envTracker = {
-    tracker: createOperationTracker({
-      supabase: supabase as unknown as MetricsClient,
-      batch: { windowMs: 0, maxRows: 1 },
-    }),
-    baselines: cachedBaselines(supabase as unknown as BaselinesClient),
+    tracker: createOperationTracker({ supabase, batch: { windowMs: 0, maxRows: 1 } }),
+    baselines: cachedBaselines(supabase),
   };
   return envTracker;
 }

@@ -1,0 +1,432 @@
+#!/usr/bin/env node
+// `npm run bench:peer`: process-chat beside the gateway a school would otherwise put in front of
+// Groq — the open-source Portkey gateway (@portkey-ai/gateway 1.15.2, a devDependency, bound to
+// 127.0.0.1) — on the same machine, against the same offline provider, in interleaved rounds:
+//
+//   added latency     p50/p95 of one client's sequential requests, minus the same requests sent
+//                     straight to the provider (requests interleaved direct / Portkey / process-chat)
+//   throughput        requests/s with 32 concurrent clients (one student each); every answered
+//                     process-chat request must have its ledger row (0 lost)
+//   streams           time to the first streamed text (minus direct), and the largest gap between
+//                     consecutive events, which the offline provider sends back to back
+//   cold start        spawn → first answer: a fresh process-chat worker (Deno 2.1, as the stack
+//                     runs it) and a fresh Portkey process, each asked directly
+//
+// Portkey verifies no token, reserves no budget and writes no ledger row; process-chat does all
+// three. Each round yields a ratio per measure (process-chat ÷ Portkey); the summary gives the
+// medians of the rounds, and the last line is
+//   peer ratios: p50 X.XX p95 X.XX rps X.XX
+// Usage: npm run bench:peer -- [--rounds 5] [--sequential 150] [--seconds 4] [--clients 32]
+//   [--streams 8] [--port 28321]. About 2–3 minutes with the defaults, stack start included.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import pg from "pg";
+import {
+  BENCH_API_PORT,
+  BIN,
+  PROFILES,
+  readSupabaseConfig,
+  ROOT,
+  withSystemCa,
+} from "../stack/config.mjs";
+import { signUserJwt } from "../stack/jwt.mjs";
+import { startStack } from "../stack/index.mjs";
+import { workerArgs } from "../stack/workers.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ROUNDS = opt("--rounds", 5);
+const SEQUENTIAL = opt("--sequential", 150);
+const SECONDS = opt("--seconds", 4);
+const CLIENTS = opt("--clients", 32);
+const STREAMS = opt("--streams", 8);
+const PORT = opt("--port", BENCH_API_PORT);
+const PORTKEY_PORT = PORT + 40;
+const PORTKEY_ENTRY = join(ROOT, "node_modules/@portkey-ai/gateway/build/start-server.js");
+
+const median = (xs) => {
+  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+
+// The load generator runs in its own thread (client.mjs).
+const client = new Worker(new URL("./peer/client.mjs", import.meta.url));
+let nextId = 0;
+const waiting = new Map();
+client.on("message", ({ id, result, error }) => {
+  const w = waiting.get(id);
+  waiting.delete(id);
+  if (error) w.reject(new Error(error));
+  else w.resolve(result);
+});
+const ask = (kind, a) =>
+  new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, { resolve, reject });
+    client.postMessage({ id, kind, args: a });
+  });
+
+/** Spawns a process, polls `probe` until it answers 200; resolves { ms, kill }. */
+async function coldStart(cmd, argv, env, probe) {
+  const t0 = performance.now();
+  const child = spawn(cmd, argv, {
+    env,
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const output = [];
+  child.stdout.on("data", (d) => output.push(String(d)));
+  child.stderr.on("data", (d) => output.push(String(d)));
+  const kill = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch { /* gone */ }
+  };
+  let exited = false;
+  child.on("exit", () => (exited = true));
+  try {
+    for (;;) {
+      if (exited) throw new Error(`${cmd} exited:\n${output.join("").slice(-2000)}`);
+      if (performance.now() - t0 > 30_000) throw new Error(`${cmd} did not answer within 30 s`);
+      const port = await probe.port(output);
+      if (port) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}${probe.path}`, {
+            method: "POST",
+            headers: { ...probe.headers, "content-type": "application/json" },
+            body: probe.body,
+          });
+          const text = await res.text();
+          if (res.status === 200) return { ms: performance.now() - t0 };
+          throw new Error(`cold start answered ${res.status}: ${text.slice(0, 300)}`);
+        } catch (e) {
+          if (!/ECONNREFUSED|fetch failed/.test(String(e?.cause?.code ?? e))) throw e;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    kill();
+  }
+}
+
+console.log(`starting a bench stack on ${PORT}…`);
+const stack = await startStack({
+  apiPort: PORT,
+  dataDir: `${PROFILES.test.dataDir}-peer-${PORT}`,
+  fresh: true,
+  forceOffline: true,
+  fast: false,
+  seed: false,
+  functionEnv: { AI_CONTROL_STORE: "postgres" },
+});
+const db = new pg.Client({ connectionString: stack.urls.db });
+await db.connect();
+let portkey;
+try {
+  // One student per concurrent client, with budgets the bench cannot reach.
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const userId = crypto.randomUUID();
+    await db.query(
+      `insert into auth.users (id, aud, role, email) values ($1, 'authenticated', 'authenticated', $2)`,
+      [userId, `peer-${i}@example.test`],
+    );
+    await db.query(
+      `insert into ai_private.budget_limits (platform, period, user_id, limit_usd, note)
+       values ('main','day',$1,1000000,'bench'), ('main','month',$1,1000000,'bench')`,
+      [userId],
+    );
+    tokens.push(
+      signUserJwt({
+        sub: userId,
+        role: "authenticated",
+        aud: "authenticated",
+        exp: now + 3600,
+        iat: now,
+      }),
+    );
+  }
+
+  // The same question each way. process-chat wraps it in the curator's prompt; the direct and
+  // Portkey requests carry a short system prompt, as `npm run bench` does.
+  const message = "Как посчитать конверсию лендинга, если было 1200 посетителей и 36 заявок?";
+  const providerBody = (stream) =>
+    JSON.stringify({
+      model: "openai/gpt-oss-120b",
+      messages: [{ role: "system", content: "Ты — ИИ-куратор онлайн-школы." }, {
+        role: "user",
+        content: message,
+      }],
+      max_completion_tokens: 2048,
+      reasoning_effort: "low",
+      ...(stream ? { stream: true } : {}),
+    });
+  const chatBody = (stream) =>
+    JSON.stringify({ platform: "main", message, ...(stream ? { stream: true } : {}) });
+  const groqBase = `${stack.urls.provider}/openai/v1`;
+  const targets = (stream) => [
+    {
+      name: "direct",
+      url: `${groqBase}/chat/completions`,
+      headers: { authorization: "Bearer offline-groq-key" },
+      body: providerBody(stream),
+    },
+    {
+      name: "portkey",
+      url: `http://127.0.0.1:${PORTKEY_PORT}/v1/chat/completions`,
+      headers: {
+        authorization: "Bearer offline-groq-key",
+        "x-portkey-provider": "groq",
+        "x-portkey-custom-host": groqBase,
+      },
+      body: providerBody(stream),
+    },
+    {
+      name: "process-chat",
+      url: `${stack.urls.functions}/process-chat`,
+      headers: { authorization: `Bearer ${tokens[0]}`, apikey: stack.keys.publishable },
+      body: chatBody(stream),
+      collectIds: true,
+    },
+  ];
+
+  const portkeyEnv = { PATH: process.env.PATH, NODE_ENV: "production", HOME: process.env.HOME };
+  const portkeyArgv = ["--import", join(ROOT, "scripts/bench/peer/loopback.mjs"), PORTKEY_ENTRY];
+  portkey = spawn(process.execPath, [...portkeyArgv, `--port=${PORTKEY_PORT}`, "--headless"], {
+    env: portkeyEnv,
+    cwd: ROOT,
+    stdio: "ignore",
+    detached: true,
+  });
+  for (let i = 0;; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${PORTKEY_PORT}/`);
+      await r.body?.cancel();
+      break;
+    } catch {
+      if (i > 3000) throw new Error("Portkey did not start");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  console.log(`Portkey ${PORTKEY_PORT}, process-chat through the local gateway ${PORT}`);
+
+  const chat = readSupabaseConfig().functions.find((f) => f.slug === "process-chat");
+  const coldChat = () =>
+    coldStart(
+      BIN.denoEdge,
+      workerArgs({
+        config: chat.importMap,
+        hostPath: join(ROOT, "scripts/stack/function-host.ts"),
+        entrypoint: chat.entrypoint,
+        limits: stack.limits,
+      }),
+      withSystemCa({ ...stack.env, FUNCTION_PORT: "0" }),
+      {
+        port: (out) => /function listening on (\d+)/.exec(out.join(""))?.[1],
+        path: "/process-chat",
+        headers: { authorization: `Bearer ${tokens[1 % CLIENTS]}` },
+        body: chatBody(false),
+      },
+    );
+  const coldPortkey = () => {
+    const port = PORTKEY_PORT + 1;
+    const t = targets(false)[1];
+    return coldStart(
+      process.execPath,
+      [...portkeyArgv, `--port=${port}`, "--headless"],
+      portkeyEnv,
+      {
+        port: () => port,
+        path: "/v1/chat/completions",
+        headers: t.headers,
+        body: t.body,
+      },
+    );
+  };
+
+  const rounds = [];
+  const allIds = [];
+  const steps = {};
+  const headersPerClient = tokens.map((t) => ({ authorization: `Bearer ${t}` }));
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate who goes first, so neither always meets a warmer or cooler machine.
+    const flip = r % 2 === 1;
+    const seq = await ask("sequential", {
+      targets: flip ? targets(false).reverse() : targets(false),
+      n: SEQUENTIAL,
+      warmup: r === 0 ? 30 : 5,
+    });
+    const st = await ask("streams", {
+      targets: flip ? targets(true).reverse() : targets(true),
+      n: STREAMS,
+    });
+    const loads = {};
+    for (const name of flip ? ["process-chat", "portkey"] : ["portkey", "process-chat"]) {
+      const target = targets(false).find((t) => t.name === name);
+      loads[name] = await ask("load", { target, headersPerClient, seconds: SECONDS });
+      allIds.push(...loads[name].ids.filter(Boolean));
+    }
+    const cold = {};
+    for (
+      const [name, fn] of flip
+        ? [["process-chat", coldChat], ["portkey", coldPortkey]]
+        : [["portkey", coldPortkey], ["process-chat", coldChat]]
+    ) {
+      cold[name] = (await fn()).ms;
+    }
+    for (const [name, list] of Object.entries(seq.steps)) (steps[name] ??= []).push(...list);
+    const d = seq.direct;
+    const added = (name, p) => pct(seq[name], p) - pct(d, p);
+    const firstText = (name) => median(st[name].map((s) => s.firstTextMs));
+    const round = {
+      p50: { portkey: added("portkey", 50), chat: added("process-chat", 50) },
+      p95: { portkey: added("portkey", 95), chat: added("process-chat", 95) },
+      rps: {
+        portkey: loads.portkey.answered / loads.portkey.seconds,
+        chat: loads["process-chat"].answered / loads["process-chat"].seconds,
+      },
+      errors: { portkey: loads.portkey.errors, chat: loads["process-chat"].errors },
+      firstText: {
+        portkey: firstText("portkey") - firstText("direct"),
+        chat: firstText("process-chat") - firstText("direct"),
+      },
+      // Per stream, its largest gap: the median stream, and where the worst one fell.
+      typicalGap: {
+        chat: median(st["process-chat"].map((s) => s.maxGapMs)),
+        portkey: median(st.portkey.map((s) => s.maxGapMs)),
+      },
+      worstGapAt: st["process-chat"].reduce((a, s) => (s.maxGapMs > a.maxGapMs ? s : a)).maxGapAt,
+      maxGap: {
+        direct: Math.max(...st.direct.map((s) => s.maxGapMs)),
+        portkey: Math.max(...st.portkey.map((s) => s.maxGapMs)),
+        chat: Math.max(...st["process-chat"].map((s) => s.maxGapMs)),
+      },
+      cold: { portkey: cold.portkey, chat: cold["process-chat"] },
+      directP50: pct(d, 50),
+    };
+    rounds.push(round);
+    console.log(
+      `round ${r + 1}/${ROUNDS}: added p50 ${f2(round.p50.chat)} vs ${f2(round.p50.portkey)} ms, ` +
+        `p95 ${f2(round.p95.chat)} vs ${f2(round.p95.portkey)} ms, ` +
+        `${round.rps.chat.toFixed(0)} vs ${round.rps.portkey.toFixed(0)} req/s, ` +
+        `first text +${f2(round.firstText.chat)} vs +${f2(round.firstText.portkey)} ms, ` +
+        `max gap ${f2(round.maxGap.chat)} (after event ${round.worstGapAt}; median stream ${
+          f2(round.typicalGap.chat)
+        }) vs ${f2(round.maxGap.portkey)} ms, ` +
+        `cold ${round.cold.chat.toFixed(0)} vs ${round.cold.portkey.toFixed(0)} ms ` +
+        `(process-chat vs Portkey)`,
+    );
+  }
+
+  // Every answered process-chat request has its ledger row (written in the background).
+  let rows = 0;
+  for (let i = 0; i < 50; i++) {
+    const { rows: [{ n }] } = await db.query(
+      `select count(distinct request_id)::int as n from public.ai_operations_metrics where request_id = any($1::uuid[])`,
+      [allIds],
+    );
+    rows = n;
+    if (rows >= allIds.length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const med = (f) => median(rounds.map(f));
+  const ratio = (f) => median(rounds.map((r) => f(r)));
+  const line = (label, chat, peer, unit, r, note = "") =>
+    console.log(
+      `  ${label.padEnd(34)} ${f2(chat).padStart(8)} ${f2(peer).padStart(8)} ${unit.padEnd(5)} ${
+        f2(r).padStart(6)
+      }${note}`,
+    );
+  console.log(
+    `\nmedians of ${ROUNDS} rounds (direct to the provider: p50 ${f2(med((r) => r.directP50))} ms)`,
+  );
+  console.log(
+    `  ${"measure".padEnd(34)} ${"chat".padStart(8)} ${"Portkey".padStart(8)} ${"".padEnd(5)} ${
+      "ratio".padStart(6)
+    }`,
+  );
+  line(
+    "added latency p50, 1 client",
+    med((r) => r.p50.chat),
+    med((r) => r.p50.portkey),
+    "ms",
+    ratio((r) => r.p50.chat / r.p50.portkey),
+    "   (target ≤ 1.00)",
+  );
+  line(
+    "added latency p95, 1 client",
+    med((r) => r.p95.chat),
+    med((r) => r.p95.portkey),
+    "ms",
+    ratio((r) => r.p95.chat / r.p95.portkey),
+    "   (target ≤ 1.00)",
+  );
+  line(
+    `requests/s, ${CLIENTS} clients`,
+    med((r) => r.rps.chat),
+    med((r) => r.rps.portkey),
+    "req/s",
+    ratio((r) => r.rps.chat / r.rps.portkey),
+    "   (target ≥ 0.80)",
+  );
+  line(
+    "added time to first streamed text",
+    med((r) => r.firstText.chat),
+    med((r) => r.firstText.portkey),
+    "ms",
+    ratio((r) => r.firstText.chat / r.firstText.portkey),
+  );
+  line(
+    "largest gap between events (max)",
+    Math.max(...rounds.map((r) => r.maxGap.chat)),
+    Math.max(...rounds.map((r) => r.maxGap.portkey)),
+    "ms",
+    NaN,
+    `   (target ≤ 5 ms; direct ${f2(Math.max(...rounds.map((r) => r.maxGap.direct)))} ms)`,
+  );
+  line(
+    "cold start, spawn → first answer",
+    med((r) => r.cold.chat),
+    med((r) => r.cold.portkey),
+    "ms",
+    ratio((r) => r.cold.chat / r.cold.portkey),
+    "   (target ≤ 250 ms)",
+  );
+  console.log(
+    `  inside process-chat (Server-Timing, p50 ms): ${
+      Object.entries(steps).map(([k, v]) => `${k} ${f2(pct(v, 50))}`).join(", ")
+    }`,
+  );
+  const errors = rounds.reduce((a, r) => a + r.errors.chat, 0);
+  const peerErrors = rounds.reduce((a, r) => a + r.errors.portkey, 0);
+  console.log(
+    `  failed requests under load: process-chat ${errors}, Portkey ${peerErrors}; ` +
+      `ledger rows lost: ${allIds.length - rows} of ${allIds.length}   (target 0)`,
+  );
+  console.log(
+    `peer ratios: p50 ${f2(ratio((r) => r.p50.chat / r.p50.portkey))} p95 ${
+      f2(ratio((r) => r.p95.chat / r.p95.portkey))
+    } rps ${f2(ratio((r) => r.rps.chat / r.rps.portkey))}`,
+  );
+} finally {
+  try {
+    if (portkey) process.kill(-portkey.pid, "SIGKILL");
+  } catch { /* gone */ }
+  await client.terminate();
+  await db.end();
+  await stack.stop();
+}
