@@ -17,7 +17,12 @@ const b64 = (v: unknown) =>
 
 async function token(sub: string) {
   const head = `${b64({ alg: "HS256", typ: "JWT" })}.${
-    b64({ sub, role: "authenticated", exp: Date.now() / 1000 + 60 })
+    b64({
+      sub,
+      role: "authenticated",
+      aud: "authenticated",
+      exp: Date.now() / 1000 + 60,
+    })
   }`;
   const key = await crypto.subtle.importKey(
     "raw",
@@ -262,7 +267,8 @@ Deno.test("a small replay: caching plus routing bring the curator's cost per ans
   });
   let after = 0;
   await withChat({
-    AI_CHAT_ARMS: "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
+    AI_CHAT_ARMS:
+      "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
   }, async (h) => {
     after = await replay(h);
     const cachedLate = h.rows.filter((r) => r.input_tokens! > 2000);
