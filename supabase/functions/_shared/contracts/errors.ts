@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   idempotency_conflict: 409,
   payload_too_large: 413,
+  /** The file would cost more CPU to read than one request may spend (files/work_meter.ts). */
+  work_limit_exceeded: 413,
   unsupported_media_type: 415,
   unprocessable_audio: 422,
   unprocessable_file: 422,
@@ -21,6 +23,8 @@ export const ERROR_STATUS = {
   upstream_unavailable: 502,
   upstream_timeout: 504,
   service_unavailable: 503,
+  /** This worker is busy reading other files and could not start in time: retry after Retry-After. */
+  worker_busy: 503,
   internal_error: 500,
 } as const;
 

@@ -48,7 +48,10 @@ Deno.test("docx: tabs, breaks, tables, entities; field codes and deleted text le
 
 Deno.test("docx: the XML is read in chunks: a tag or entity split across them is whole", async () => {
   // ~3 MB of XML arrives in many inflated chunks; every paragraph must come back intact.
-  const paragraphs = Array.from({ length: 20_000 }, (_, i) => `Абзац ${i} &amp; <конец>`);
+  const paragraphs = Array.from(
+    { length: 20_000 },
+    (_, i) => `Абзац ${i} &amp; <конец>`,
+  );
   const result = await extractDocxText(docxArchive(documentXml(paragraphs)));
   assert.ok(result.ok);
   assert.deepEqual(result.text.split("\n\n"), paragraphs);
@@ -78,25 +81,38 @@ Deno.test("docx: a bomb is refused before inflating (ratio) or as soon as it lie
 
 Deno.test("docx: pictures are never inflated, even a bomb among them", async () => {
   const result = await extractDocxText(docxArchive(documentXml(["Текст"]), [
-    { name: "word/media/image1.png", data: deflateBomb(1100 << 20), method: "raw" },
+    {
+      name: "word/media/image1.png",
+      data: deflateBomb(1100 << 20),
+      method: "raw",
+    },
     { name: "word/media/image2.png", data: noise(1 << 20), method: 0 },
   ]));
   assert.deepEqual(result, { ok: true, text: "Текст" });
 });
 
 Deno.test("docx: text past the cap stops the pass: 413 too_much_text, split hint", async () => {
-  const result = await extractDocxText(docxArchive(documentXml(proseLines(2000))), {
-    maxTextChars: 10_000,
-  });
-  assert.deepEqual(result.ok ? null : [result.code, result.reason, result.hint], [
-    "payload_too_large",
-    "too_much_text",
-    "Split the document and send its parts one by one.",
-  ]);
+  const result = await extractDocxText(
+    docxArchive(documentXml(proseLines(2000))),
+    {
+      maxTextChars: 10_000,
+    },
+  );
+  assert.deepEqual(
+    result.ok ? null : [result.code, result.reason, result.hint],
+    [
+      "payload_too_large",
+      "too_much_text",
+      "Split the document and send its parts one by one.",
+    ],
+  );
 });
 
 Deno.test("docx: more zip entries than the budget allows is refused unread", async () => {
-  const media = Array.from({ length: 20 }, (_, i) => ({ name: `word/media/${i}.png`, data: "x" }));
+  const media = Array.from(
+    { length: 20 },
+    (_, i) => ({ name: `word/media/${i}.png`, data: "x" }),
+  );
   const result = await extractDocxText(docxArchive(documentXml(["a"]), media), {
     maxZipEntries: 10,
   });
