@@ -19,7 +19,7 @@ import { MAX_PAGE_OPERATORS, type PdfWork, pdfWork } from "./pdf_work.ts";
 import { unlimitedMeter, WORK_PRICE, WorkLimitExceeded, type WorkMeter } from "./work_meter.ts";
 
 /** Opening a document in pdf.js (xref, trailer, page tree): a few passes over the file's bytes. */
-const openUnits = (bytes: Uint8Array) => 20_000 + bytes.length * WORK_PRICE.pdfScanByte * 4;
+const openUnits = (bytes: Uint8Array) => 20_000 + bytes.length * WORK_PRICE.pdfScanByte;
 
 export interface PdfPage {
   /** 1-based page number. */

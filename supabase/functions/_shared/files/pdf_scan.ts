@@ -59,7 +59,7 @@ export async function scanPdfStreams(
   const ranges: [number, number][] = [];
   let charged = 0;
   // This pass reads every byte once (and what the streams inflate to, charged as it comes).
-  meter.charge(bytes.length * WORK_PRICE.pdfScanByte * 2, "pdf scan");
+  meter.charge(bytes.length * WORK_PRICE.pdfScanByte, "pdf scan");
   while (true) {
     const keyword = indexOf(bytes, STREAM, from);
     if (keyword < 0) break;
@@ -83,6 +83,8 @@ export async function scanPdfStreams(
     const tally = !isObjStm && isContentLike(dict) ? new ContentTally() : null;
     const filters = filterNames(dict);
     const data = bytes.subarray(start, end);
+    const flateTallied = filters.length === 1 &&
+      (filters[0] === "FlateDecode" || filters[0] === "Fl");
     if (filters.length === 0) {
       tally?.push(data);
     } else if (filters[0] === "FlateDecode" || filters[0] === "Fl") {
@@ -98,7 +100,13 @@ export async function scanPdfStreams(
           if (size > cap) break;
           meter.charge(chunk.length * WORK_PRICE.pdfScanByte, "pdf scan");
           await breathe();
-          if (filters.length === 1) tally?.push(chunk);
+          if (filters.length === 1 && tally) {
+            // The stream's own reading is charged as it is tallied: a stream of millions of
+            // operators stops here, partway.
+            const before = tally.ownUnits();
+            tally.push(chunk);
+            meter.charge(tally.ownUnits() - before, "pdf streams");
+          }
           if (isObjStm && size <= OBJECT_STREAM_BYTES) kept.push(chunk.slice());
         }
       } catch (error) {
@@ -128,13 +136,14 @@ export async function scanPdfStreams(
     if (tally && num !== null) {
       tally.end();
       objects.addTally(num, tally);
-      // pdf.js reads a content stream at least once: charged now, so a file of huge streams
-      // stops here instead of after the whole pass.
-      meter.charge(tally.ownUnits(), "pdf streams");
+      // pdf.js reads a content stream at least once: charged now (a Flate stream's already is,
+      // chunk by chunk), so a file of huge streams stops here instead of after the whole pass.
+      if (!flateTallied) meter.charge(tally.ownUnits(), "pdf streams");
       charged += tally.ownUnits();
     }
   }
-  findObjects(bytes, objects, ranges);
+  const dictChars = findObjects(bytes, objects, ranges);
+  meter.charge(dictChars * WORK_PRICE.pdfDictChar, "pdf objects");
   return { ok: true, streams, inflatedBytes: total, objects, chargedUnits: charged };
 }
 

@@ -31,6 +31,8 @@ export const WORK_PRICE = {
   pdfOperator: 0.6,
   /** The raw pre-scan: one byte of inflated or raw stream data tokenized. */
   pdfScanByte: 0.01,
+  /** The raw pass: one character of object dictionary text built (pages, resources). */
+  pdfDictChar: 0.04,
   /** libjpeg: one 8×8 block of one component in one scan (entropy decoding). */
   jpegBlockScan: 0.012,
   /** libjpeg: one 8×8 block of one component through the IDCT at the end (scaled output). */
