@@ -29,8 +29,9 @@ Deno.test("a job waits while another request in flight could not afford it, and 
   // `small` sat through 600 + overhead: another 600 would pass the cap.
   const next = gate.enter();
   let started = false;
-  const second = gate.run(next, signal(), async () => {
+  const second = gate.run(next, signal(), () => {
     started = true;
+    return Promise.resolve();
   }, () => 0);
   await tick();
   assert.equal(started, false, "it waits for the small request");
