@@ -12,8 +12,12 @@
 // mixed order, --mixed requests on one worker, with the RSS after each (does it grow?).
 // Postgres, PostgREST and the offline provider come from startStack on port block 28321…, like
 // `npm run bench`, so it runs beside `npm start` and `npm test`.
+// Pass 3 ("two students at once"): on one worker, one student sends three hostile uploads in
+// parallel, twice, while a second student sends small text files on three threads; each request
+// is charged the worker's CPU while it is in flight (the supervisor's rule), and the second
+// student must see no failure.
 //   npm run bench:files -- [--json] [--only photo-12mp,pdf-50] [--mixed 24] [--timeout 60]
-//                          [--rss-cap-mb 2048] [--port 28321] [--gateway]
+//                          [--rss-cap-mb 2048] [--port 28321] [--gateway] [--no-two-students]
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -51,6 +55,7 @@ const RSS_CAP_MB = Number(opt("--rss-cap-mb", 2048));
 const MIXED = Number(opt("--mixed", 24));
 const ONLY = opt("--only", "")?.split(",").filter(Boolean) ?? [];
 const GATEWAY = args.includes("--gateway");
+const TWO_STUDENTS = !args.includes("--no-two-students");
 const CACHE_DIR = join(ROOT, ".local/bench-files");
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -402,6 +407,67 @@ async function createUser(db, jwtSecret) {
   }, jwtSecret);
 }
 
+/** The hostile uploads of the "two students at once" pass, from the corpus. */
+const TWO_STUDENTS_HOSTILE = ["pdf-shared-td", "jpeg-2000-scans", "png-grey-paeth"];
+
+/**
+ * One worker, two students: three hostile uploads in parallel (two waves) and a second student's
+ * small text uploads on three threads until the waves are done. Each request's CPU is the worker's
+ * CPU while it was in flight, as the stack's supervisor (and hosted) charge it.
+ */
+async function twoStudents(env, fn, attackerToken, studentToken) {
+  const { CORPUS } = await import("../../tests/functions/process-file-upload/corpus/hostile.mjs");
+  const worker = await startWorker(env, fn);
+  const url = `http://127.0.0.1:${worker.port}/${SLUG}`;
+  const timed = async (token, input, bytes) => {
+    const c0 = cpuMs(worker.pid);
+    const res = await post(
+      url,
+      { authorization: `Bearer ${token}` },
+      multipart(input, bytes),
+      TIMEOUT_MS,
+    );
+    const c1 = cpuMs(worker.pid);
+    return { status: res.status ?? null, code: errorCode(res.body ?? ""), cpuMs: c1 - c0 };
+  };
+  const hostile = TWO_STUDENTS_HOSTILE.map((id) => {
+    const c = CORPUS.find((x) => x.id === id);
+    const ext = c.name.split(".").pop();
+    const mime = { pdf: "application/pdf", jpg: "image/jpeg", png: "image/png" }[ext];
+    return { input: { name: c.name, mime }, bytes: c.make() };
+  });
+  const attacker = [];
+  let done = false;
+  const waves = (async () => {
+    for (let wave = 0; wave < 2; wave++) {
+      attacker.push(
+        ...await Promise.all(hostile.map((h) => timed(attackerToken, h.input, h.bytes))),
+      );
+    }
+    done = true;
+  })();
+  const second = [];
+  const thread = async (t) => {
+    for (let n = 0; !done || n < 4; n++) {
+      const text = Buffer.from(`Поток ${t}, файл ${n}: x² − 4 = 0.`);
+      second.push(await timed(studentToken, { name: `n${t}-${n}.txt`, mime: "text/plain" }, text));
+    }
+  };
+  await Promise.all([waves, thread(1), thread(2), thread(3)]);
+  const alive = !worker.proc.exited;
+  worker.kill();
+  await worker.stop();
+  return {
+    hostile: TWO_STUDENTS_HOSTILE,
+    attacker: attacker.map((r) => `${r.status}${r.code ? ` ${r.code}` : ""}`),
+    attackerMaxCpuMs: Math.round(Math.max(...attacker.map((r) => r.cpuMs))),
+    sent: second.length,
+    failed: second.filter((r) => r.status !== 200).length,
+    secondMaxCpuMs: Math.round(Math.max(...second.map((r) => r.cpuMs))),
+    workerAlive: alive,
+  };
+}
+
 async function main() {
   const selected = ONLY.length ? INPUTS.filter((i) => ONLY.includes(i.id)) : INPUTS;
   if (selected.length === 0) {
@@ -444,6 +510,7 @@ async function main() {
     target: TARGET,
     fresh: [],
     mixed: null,
+    twoStudents: null,
     gateway: null,
   };
   try {
@@ -513,6 +580,16 @@ async function main() {
       };
     }
 
+    // Pass 3: two students at once on one worker (issue 21).
+    if (TWO_STUDENTS) {
+      log(`two students at once…`);
+      const secondToken = await createUser(db, stack.keys.jwtSecret);
+      result.twoStudents = await twoStudents(stack.env, fn, token, secondToken);
+      log(
+        `  second student: ${result.twoStudents.sent} uploads, ${result.twoStudents.failed} failed`,
+      );
+    }
+
     // Optional: the same inputs through the stack's gateway and its worker supervisor.
     if (GATEWAY) {
       result.gateway = [];
@@ -573,6 +650,26 @@ function report(result) {
           `${result.mixed.roundSize}: ${s.roundMeansMb.join(" → ")} MB; largest after ` +
           `${s.maxAfterMb} MB, largest peak ${s.maxPeakMb} MB (RSS: largest peak ` +
           `${s.maxPeakRssMb} MB, largest after ${s.maxRssAfterMb} MB).`,
+    );
+  }
+  if (result.twoStudents) {
+    const t = result.twoStudents;
+    lines.push(
+      ``,
+      `## Two students at once (one worker)`,
+      ``,
+      `| row | attacker's answers | attacker's worst in-flight CPU ms | second student: uploads / failed | second student's worst in-flight CPU ms | worker alive | verdict |`,
+      `|---|---|--:|--:|--:|:-:|---|`,
+      `| 3 hostile in parallel × 2 (${t.hostile.join(", ")}) + 3 threads of small text uploads | ${
+        t.attacker.join(", ")
+      } | ${t.attackerMaxCpuMs} | ${t.sent} / ${t.failed} | ${t.secondMaxCpuMs} | ${
+        yn(t.workerAlive)
+      } | ${
+        t.failed === 0 && t.workerAlive && t.attackerMaxCpuMs <= LIMITS.cpuMs &&
+          t.secondMaxCpuMs <= LIMITS.cpuMs
+          ? "ok"
+          : "FAIL"
+      } |`,
     );
   }
   if (result.gateway) {

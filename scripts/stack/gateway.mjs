@@ -261,8 +261,10 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
   if (res.destroyed) return;
   let responded = false;
   let bodySent = false;
+  const probe = req.headers["x-stack-probe"];
   const tracker = fn.workers.begin(worker, {
     path,
+    probe: typeof probe === "string" ? probe.slice(0, 100) : undefined,
     onKilled: () => {
       // A limit ended the worker: 546, or a cut stream when the head already went out.
       clearTimeout(idle);
@@ -420,6 +422,25 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
         "cache-control": "public, max-age=600",
       });
       res.end(JSON.stringify(JWKS));
+      return;
+    }
+    if (url.startsWith("/__stack/requests?")) {
+      // The local stack only: what the supervisor measured for requests a test tagged with
+      // `x-stack-probe` (CPU ms, peak heap+external MB, peak RSS MB, killed by a limit).
+      const probe = new URL(url, "http://x").searchParams.get("probe");
+      const found = [...functions.values()].flatMap((fn) =>
+        fn.workers.probed.filter((r) => r.probe === probe)
+      );
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(found));
+      return;
+    }
+    if (url.startsWith("/__stack/kill?") && req.method === "POST") {
+      // The local stack only: end a function's workers mid-request, as a limit would.
+      const fn = functions.get(new URL(url, "http://x").searchParams.get("function") ?? "");
+      fn?.workers.killAll();
+      res.writeHead(fn ? 200 : 404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ killed: Boolean(fn) }));
       return;
     }
     if (url === "/" || url === "/health") {

@@ -129,6 +129,8 @@ export class FunctionWorkers {
     this.starting = null;
     this.workers = new Set();
     this.stopped = false;
+    /** Figures of requests tagged with `x-stack-probe` (see #record). */
+    this.probed = [];
     this.stats = {
       function: slug,
       requests: 0,
@@ -291,10 +293,11 @@ export class FunctionWorkers {
    * Registers a request on `worker`; returns its tracker. `onKilled(event)` is called if a limit
    * ends the worker while the request is in flight; `end()` closes the request's accounting.
    */
-  begin(worker, { path, onKilled }) {
+  begin(worker, { path, onKilled, probe }) {
     const s = sampleProcess(worker.pid);
     const req = {
       path,
+      probe,
       cpu0: s?.cpuMs ?? 0,
       cpuMs: 0,
       peakRssMb: s?.rssMb ?? 0,
@@ -331,10 +334,23 @@ export class FunctionWorkers {
     };
   }
 
-  #record(req) {
+  #record(req, killed = false) {
     const cpuMs = Math.round(req.cpuMs);
     const peakRssMb = round(req.peakRssMb);
     const peakMemoryMb = round(req.peakMemoryMb);
+    // A request tagged with `x-stack-probe` keeps its figures for tests to read
+    // (GET /__stack/requests?probe=…), the last 500 only.
+    if (req.probe) {
+      this.probed.push({
+        probe: req.probe,
+        path: req.path,
+        cpuMs,
+        peakRssMb,
+        peakMemoryMb,
+        killed,
+      });
+      if (this.probed.length > 500) this.probed.shift();
+    }
     this.stats.maxCpuMs = Math.max(this.stats.maxCpuMs, cpuMs);
     this.stats.maxPeakRssMb = Math.max(this.stats.maxPeakRssMb, peakRssMb);
     this.stats.maxPeakMemoryMb = Math.max(this.stats.maxPeakMemoryMb, peakMemoryMb);
@@ -426,7 +442,7 @@ export class FunctionWorkers {
     } catch { /* already gone */ }
     for (const req of [...worker.inFlight]) {
       req.ended = true;
-      this.#record(req);
+      this.#record(req, true);
       req.onKilled?.(event ?? { type: "worker_limit", limit: reason });
     }
     worker.inFlight.clear();
@@ -480,6 +496,25 @@ export class FunctionWorkers {
   }
 
   /** Pids of the live workers (the tests check nothing is left running). */
+  /**
+   * Ends every live worker as a breach does (SIGKILL; what is in flight gets 546), logged as a
+   * `worker_limit` event with limit "killed": for tests of what a dead worker leaves behind.
+   */
+  killAll() {
+    for (const worker of [...this.workers]) {
+      if (worker.dead) continue;
+      const event = {
+        type: "worker_limit",
+        function: this.slug,
+        limit: "killed",
+        pid: worker.pid,
+        in_flight: worker.inFlight.size,
+      };
+      this.#emit(event);
+      this.#kill(worker, "killed", event);
+    }
+  }
+
   pids() {
     return [...this.workers].map((w) => w.pid);
   }

@@ -156,7 +156,11 @@ Deno.test("budgets", async (t) => {
       const [held] = await sql`
         select extract(epoch from expires_at - created_at)::int as seconds
         from ai_private.budget_reservations where id = ${granted.reservation_id}`;
-      assert.equal(held.seconds, 600, "a reservation is held for 10 minutes");
+      assert.equal(
+        held.seconds,
+        150,
+        "a reservation is held for hosted's 150 s request timeout, not longer than its request",
+      );
       await sql`
         update ai_private.budget_reservations set expires_at = now() - interval '1 second'
         where id = ${granted.reservation_id}`;

@@ -8,6 +8,14 @@ import { bombDocx, photosDocx, textDocx } from "./docx.mjs";
 import { inflationBombPdf, manyPagesPdf, textPdf } from "./pdf.mjs";
 import { photo, screenshot } from "./picture.mjs";
 import { encodePng, zeroPng } from "./png.mjs";
+import { CORPUS } from "../../../tests/functions/process-file-upload/corpus/hostile.mjs";
+
+const MIME_OF = {
+  pdf: "application/pdf",
+  jpg: "image/jpeg",
+  png: "image/png",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+};
 
 export const GENERATION = 1;
 
@@ -108,6 +116,15 @@ export const INPUTS = [
     expect: "refuse",
     make: () => manyPagesPdf(5000),
   },
+  // The adversarial corpus (issue 21): small files whose work, not bytes, is the attack.
+  ...CORPUS.map((c) => ({
+    id: `hostile-${c.id}`,
+    label: `hostile: ${c.label}`,
+    name: c.name,
+    mime: MIME_OF[c.name.split(".").pop()],
+    expect: c.expect,
+    make: c.make,
+  })),
 ];
 
 /**

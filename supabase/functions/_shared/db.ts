@@ -51,7 +51,7 @@ export class StoreTimeoutError extends Error {}
  * Two of them (idempotency, budget) plus auth stay inside the 3 s the README promises. */
 export const CONTROL_TIMEOUT_MS = 1_200;
 /** Calls that run after the answer (settle, complete, release) may wait longer: they are in the
- * background and losing one leaves a hold for 10 minutes. */
+ * background and losing one leaves a hold until it expires (150 s, the request idle timeout). */
 export const BACKGROUND_TIMEOUT_MS = 10_000;
 
 const row = (r: Record<string, unknown>): Reservation => ({

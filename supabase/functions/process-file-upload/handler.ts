@@ -26,7 +26,13 @@ import {
 import type { TextSection } from "../_shared/files/chunk.ts";
 import { decodeUtf8Text, detectFileKind, fileGroup } from "../_shared/files/detect.ts";
 import { extractDocxText } from "../_shared/files/docx.ts";
-import { checkImageForVision, type ImageLimits } from "../_shared/files/image.ts";
+import {
+  checkImageForVision,
+  type ImageLimits,
+  prepareImageForVision,
+} from "../_shared/files/image.ts";
+import { heavyWork, WorkerBusy } from "../_shared/files/heavy_work.ts";
+import { WorkLimitExceeded, WorkMeter } from "../_shared/files/work_meter.ts";
 import { extractPdfText, pagesWithoutText } from "../_shared/files/pdf.ts";
 import { DEFAULT_INSTRUCTIONS } from "../_shared/files/prompts.ts";
 import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
@@ -207,13 +213,16 @@ interface Content {
 
 /** What there is to read: text sections (PDF text pages, DOCX, txt/md) and images (an image
  * upload, or the page images of a PDF's pages without text). 422 when the file cannot be read. */
-async function extractContent(checked: CheckedFile): Promise<Content> {
+async function extractContent(
+  checked: CheckedFile,
+  meter: WorkMeter,
+): Promise<Content> {
   const { kind, bytes } = checked;
   switch (fileGroup(kind)) {
     case "image":
       return { kind: "image", text: [], images: [{ bytes, field: "file" }] };
     case "pdf": {
-      const result = await extractPdfText(bytes);
+      const result = await extractPdfText(bytes, { meter });
       if (!result.ok) throw documentError(result);
       const pages = result.pages;
       const missing = pagesWithoutText(pages);
@@ -230,7 +239,7 @@ async function extractContent(checked: CheckedFile): Promise<Content> {
       };
     }
     case "docx": {
-      const result = await extractDocxText(bytes);
+      const result = await extractDocxText(bytes, {}, meter);
       if (!result.ok) throw documentError(result);
       return {
         kind: "docx",
@@ -268,6 +277,53 @@ function checkImages(
       throw new HttpError(check.code, message, { hint: check.hint });
     }
   }
+}
+
+/**
+ * Every image made to fit the models' limits now, before any budget is held: decoding is the
+ * costly, hostile-input part, and a hold taken before it could outlive a worker it kills.
+ */
+async function prepareImages(
+  images: readonly ImageSource[],
+  limits: ImageLimits,
+  meter: WorkMeter,
+): Promise<ImageSource[]> {
+  const prepared: ImageSource[] = [];
+  for (const image of images) {
+    const result = await prepareImageForVision(image.bytes, limits, { meter });
+    if (!result.ok) {
+      throw unprocessable(
+        `${image.field}: the image could not be read; it may be damaged.`,
+      );
+    }
+    prepared.push({ ...image, bytes: result.image.bytes });
+  }
+  return prepared;
+}
+
+/** The meter's and the gate's refusals as the client sees them. */
+function workError(error: unknown): unknown {
+  if (error instanceof WorkLimitExceeded) {
+    return new HttpError(
+      "work_limit_exceeded",
+      "The file would take more work to read than one request may spend.",
+      {
+        hint: "Export it again (print to PDF, save as a baseline JPEG or a plain PNG), or split " +
+          "it and send the parts one by one.",
+      },
+    );
+  }
+  if (error instanceof WorkerBusy) {
+    return new HttpError(
+      "worker_busy",
+      "The server is busy reading other files.",
+      {
+        hint: "Send the file again in a moment.",
+        retryAfterSeconds: error.retryAfterSeconds,
+      },
+    );
+  }
+  return error;
 }
 
 /**
@@ -353,6 +409,7 @@ export function createFileHandler(
     let hold: BudgetHold | null = null;
     const spent: Spend = { costUsd: "0", attempts: 0 };
     const timer = new StepTimer();
+    const ticket = heavyWork.enter();
     try {
       if (req.method !== "POST") {
         throw new HttpError("method_not_allowed", "Use POST.");
@@ -375,9 +432,21 @@ export function createFileHandler(
         timer.mark("idempotency");
       }
 
-      const content = await extractContent(checked);
-      const vision = content.images.length > 0 ? candidates(rt, "vision", upload.platform) : [];
-      checkImages(content.images, visionLimits(vision).limits);
+      // Extraction and decoding: one job at a time on this worker, under the request's meter.
+      const meter = new WorkMeter();
+      const extract = async () => {
+        const content = await extractContent(checked, meter);
+        const vision = content.images.length > 0 ? candidates(rt, "vision", upload.platform) : [];
+        const limits = visionLimits(vision).limits;
+        checkImages(content.images, limits);
+        content.images = await prepareImages(content.images, limits, meter);
+        return { content, vision };
+      };
+      const { content, vision } = await (fileGroup(checked.kind) === "text"
+        ? extract()
+        : heavyWork.run(ticket, req.signal, extract, () =>
+          meter.used))
+        .catch((error) => Promise.reject(workError(error)));
       timer.mark("extract");
       const instruction = upload.instruction ??
         DEFAULT_INSTRUCTIONS[content.kind === "image" ? "image" : "document"];
@@ -452,6 +521,7 @@ export function createFileHandler(
       if (idem) await rt.store.idempotencyRelease(idem).catch(() => {});
       return errorResponse(err, rt.log, requestId);
     } finally {
+      heavyWork.leave(ticket);
       hold?.settle(spent.costUsd);
     }
   };

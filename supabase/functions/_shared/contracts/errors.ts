@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   /** One request would cost more than the whole period's budget: no wait would let it through. */
   exceeds_whole_budget: 413,
+  /** The file would cost more CPU to read than one request may spend (files/work_meter.ts). */
+  work_limit_exceeded: 413,
   unsupported_media_type: 415,
   unprocessable_audio: 422,
   unprocessable_file: 422,
@@ -27,6 +29,8 @@ export const ERROR_STATUS = {
   upstream_unavailable: 502,
   upstream_timeout: 504,
   service_unavailable: 503,
+  /** This worker is busy reading other files and could not start in time: retry after Retry-After. */
+  worker_busy: 503,
   internal_error: 500,
 } as const;
 

@@ -63,7 +63,10 @@ export const IMAGE_TOKEN_BOUND = 16_384;
 export function imageTokenEstimate(bytes: Uint8Array): number {
   const header = readImageHeader(bytes);
   if (!header) return IMAGE_TOKEN_BOUND;
-  const pixels = Math.min(header.width * header.height, DEFAULT_RESIZE_TARGET_PIXELS);
+  const pixels = Math.min(
+    header.width * header.height,
+    DEFAULT_RESIZE_TARGET_PIXELS,
+  );
   return Math.min(IMAGE_TOKEN_BOUND, Math.ceil(pixels / (28 * 28)) + 2);
 }
 
@@ -138,7 +141,11 @@ export const VISION_REQUEST_TEXT_BYTES = 64 * 1024;
  */
 export function visionLimits(
   candidates: readonly Candidate[],
-): { perRequest: number; limits: ImageLimits; maxImageBytesPerRequest: number } {
+): {
+  perRequest: number;
+  limits: ImageLimits;
+  maxImageBytesPerRequest: number;
+} {
   const entries = candidates.map((c) => findModel(c.provider, c.model));
   const min = (values: (number | undefined)[], fallback: () => number) => {
     const stated = values.filter((n): n is number => typeof n === "number" && n > 0);
@@ -268,7 +275,10 @@ export function planFileAnalysis(
  * The most an image's data URL can weigh once prepared: its own size when it passes as is, else
  * the limit the re-encode aims under (`prepareImageForVision` never returns more).
  */
-export function preparedSizeBound(bytes: Uint8Array, limits: ImageLimits): number {
+export function preparedSizeBound(
+  bytes: Uint8Array,
+  limits: ImageLimits,
+): number {
   const mime = readImageHeader(bytes)?.mime ?? "image/jpeg";
   return Math.min(dataUrlLength(bytes.length, mime), limits.maxBytes);
 }
@@ -457,7 +467,11 @@ export async function runFileAnalysis(
         model: result.model,
       }));
     }
-    answers.push({ label, text: result.value.text, truncated: result.value.truncated });
+    answers.push({
+      label,
+      text: result.value.text,
+      truncated: result.value.truncated,
+    });
   }
 
   if (several) {
@@ -478,7 +492,11 @@ export async function runFileAnalysis(
         ),
     );
     if (!result.ok) return { ok: false, failure: result.failure };
-    answers.push({ label: "", text: result.value.text, truncated: result.value.truncated });
+    answers.push({
+      label: "",
+      text: result.value.text,
+      truncated: result.value.truncated,
+    });
   }
   return {
     ok: true,

@@ -78,7 +78,9 @@ export const DEFAULT_DOCUMENT_BUDGET: Readonly<DocumentBudget> = {
 };
 
 /** The default budget with the caller's overrides (tests pass small limits). */
-export function documentBudget(overrides: Partial<DocumentBudget> = {}): DocumentBudget {
+export function documentBudget(
+  overrides: Partial<DocumentBudget> = {},
+): DocumentBudget {
   return { ...DEFAULT_DOCUMENT_BUDGET, ...overrides };
 }
 

@@ -11,7 +11,10 @@ Deno.test("budget: no text the analysis would accept is refused by the text cap"
       text: [{ text: "слово ".repeat(MAX_TEXT_CHARS / 6) }],
       images: [],
     },
-    { document: [{ provider: "groq", model: "openai/gpt-oss-120b" }], vision: [] },
+    {
+      document: [{ provider: "groq", model: "openai/gpt-oss-120b" }],
+      vision: [],
+    },
     new Date("2026-12-01T00:00:00Z"),
   );
   assert.equal(planned.ok ? "accepted" : planned.code, "too_long");

@@ -38,7 +38,8 @@ export const PROMPT_OVERHEAD_TOKENS = 256;
 
 /** Estimated tokens available for the document text in one call. */
 export function partTokenBudget(budget: PartBudget): number {
-  const room = budget.contextWindow - estimateTokens(budget.instruction) - budget.answerTokens -
+  const room = budget.contextWindow - estimateTokens(budget.instruction) -
+    budget.answerTokens -
     PROMPT_OVERHEAD_TOKENS;
   const tokens = Math.min(room, budget.maxPartTokens ?? Infinity);
   if (tokens < 64) {
@@ -85,14 +86,21 @@ export function splitTextForContext(
       if (tokens > 0 && tokens + cost > limit) flush();
       texts.push(piece);
       tokens += cost;
-      if (section.page !== undefined && pages.at(-1) !== section.page) pages.push(section.page);
+      if (section.page !== undefined && pages.at(-1) !== section.page) {
+        pages.push(section.page);
+      }
     }
   }
   flush();
   return parts;
 }
 
-const SEPARATORS: readonly RegExp[] = [/\n\s*\n/, /\n/, /(?<=[.!?…])\s+/, /\s+/];
+const SEPARATORS: readonly RegExp[] = [
+  /\n\s*\n/,
+  /\n/,
+  /(?<=[.!?…])\s+/,
+  /\s+/,
+];
 
 /** Splits one text into pieces of at most `limit` estimated tokens, preferring coarse breaks. */
 function splitToFit(text: string, limit: number, level = 0): string[] {
@@ -101,7 +109,9 @@ function splitToFit(text: string, limit: number, level = 0): string[] {
     // No break left: cut by characters (estimateTokens is linear in length).
     const chars = Math.max(1, Math.floor((limit - 4) * 2.5));
     const out: string[] = [];
-    for (let i = 0; i < text.length; i += chars) out.push(text.slice(i, i + chars));
+    for (let i = 0; i < text.length; i += chars) {
+      out.push(text.slice(i, i + chars));
+    }
     return out;
   }
   const units = text.split(SEPARATORS[level]).filter((u) => u.trim() !== "");
@@ -128,7 +138,9 @@ function splitToFit(text: string, limit: number, level = 0): string[] {
  * Images a model takes in one request: the catalog's `imagesPerRequest`, or 1 when the catalog
  * does not state it (e.g. qwen3.6-27b, marked uncertain), since one image a call never fails.
  */
-export function imagesPerRequestFor(model: Pick<ModelEntry, "imagesPerRequest">): number {
+export function imagesPerRequestFor(
+  model: Pick<ModelEntry, "imagesPerRequest">,
+): number {
   return Math.max(1, model.imagesPerRequest ?? 1);
 }
 
@@ -154,7 +166,9 @@ export function batchImages<T>(
   bytes?: BatchBytes<T>,
 ): T[][] {
   if (!Number.isInteger(perRequest) || perRequest < 1) {
-    throw new RangeError(`perRequest must be a positive integer, got ${perRequest}`);
+    throw new RangeError(
+      `perRequest must be a positive integer, got ${perRequest}`,
+    );
   }
   const batches: T[][] = [];
   let batch: T[] = [];
@@ -162,7 +176,8 @@ export function batchImages<T>(
   for (const item of items) {
     const size = bytes ? bytes.sizeOf(item) : 0;
     if (
-      batch.length === perRequest || (bytes && batch.length > 0 && total + size > bytes.maxBytes)
+      batch.length === perRequest ||
+      (bytes && batch.length > 0 && total + size > bytes.maxBytes)
     ) {
       batches.push(batch);
       batch = [];

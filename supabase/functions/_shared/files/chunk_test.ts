@@ -17,7 +17,12 @@ function page(n: number, paragraphs: number): TextSection {
   const paragraph = (i: number) =>
     `Страница ${n}, абзац ${i}. ` +
     "Квадратное уравнение решается через дискриминант. ".repeat(6).trim();
-  return { page: n, text: Array.from({ length: paragraphs }, (_, i) => paragraph(i)).join("\n\n") };
+  return {
+    page: n,
+    text: Array.from({ length: paragraphs }, (_, i) => paragraph(i)).join(
+      "\n\n",
+    ),
+  };
 }
 
 Deno.test("chunk: a document that fits is one part with all its pages", () => {
@@ -35,20 +40,28 @@ Deno.test("chunk: a document that fits is one part with all its pages", () => {
 Deno.test("chunk: a document past the context window is split at page boundaries, in order", () => {
   const model = getModel("groq", "openai/gpt-oss-120b");
   const pages = Array.from({ length: 80 }, (_, i) => page(i + 1, 20)); // ~480K chars ≈ 190K tokens
-  const budget = { contextWindow: model.contextWindow!, instruction, answerTokens: 8192 };
+  const budget = {
+    contextWindow: model.contextWindow!,
+    instruction,
+    answerTokens: 8192,
+  };
   const parts = splitTextForContext(pages, budget);
   const limit = partTokenBudget(budget);
   assert.ok(parts.length >= 2, `${parts.length} parts`);
   for (const part of parts) {
     assert.ok(part.estimatedTokens <= limit);
     assert.ok(
-      estimateTokens(instruction) + part.estimatedTokens + 8192 + PROMPT_OVERHEAD_TOKENS <=
+      estimateTokens(instruction) + part.estimatedTokens + 8192 +
+          PROMPT_OVERHEAD_TOKENS <=
         model.contextWindow!,
     );
   }
   // Every page appears once, in order, and no page is split when whole pages fit.
   assert.deepEqual(parts.flatMap((p) => p.pages), pages.map((p) => p.page));
-  assert.equal(parts.map((p) => p.text).join("\n\n"), pages.map((p) => p.text).join("\n\n"));
+  assert.equal(
+    parts.map((p) => p.text).join("\n\n"),
+    pages.map((p) => p.text).join("\n\n"),
+  );
 });
 
 Deno.test("chunk: a single page larger than a part is split at paragraph breaks", () => {
@@ -61,28 +74,44 @@ Deno.test("chunk: a single page larger than a part is split at paragraph breaks"
   assert.ok(parts.length >= 3);
   for (const part of parts) {
     assert.deepEqual(part.pages, [7]);
-    assert.ok(part.text.startsWith("Страница 7, абзац"), "parts start at a paragraph");
+    assert.ok(
+      part.text.startsWith("Страница 7, абзац"),
+      "parts start at a paragraph",
+    );
   }
   assert.equal(parts.map((p) => p.text).join("\n\n"), big.text);
 });
 
 Deno.test("chunk: text with no breaks at all is still cut to fit", () => {
   const text = "а".repeat(20_000);
-  const budget = { contextWindow: 2000, instruction: "", answerTokens: 200, maxPartTokens: 1000 };
+  const budget = {
+    contextWindow: 2000,
+    instruction: "",
+    answerTokens: 200,
+    maxPartTokens: 1000,
+  };
   const parts = splitTextForContext([{ text }], budget);
-  assert.ok(parts.every((p) => p.estimatedTokens <= 1000 && p.pages.length === 0));
+  assert.ok(
+    parts.every((p) => p.estimatedTokens <= 1000 && p.pages.length === 0),
+  );
   assert.equal(parts.map((p) => p.text).join(""), text);
 });
 
 Deno.test("chunk: maxPartTokens caps parts below the window; blank pages are skipped", () => {
-  const parts = splitTextForContext([page(1, 10), { page: 2, text: "  \n" }, page(3, 10)], {
+  const parts = splitTextForContext([
+    page(1, 10),
+    { page: 2, text: "  \n" },
+    page(3, 10),
+  ], {
     contextWindow: 131_072,
     instruction,
     answerTokens: 4096,
     maxPartTokens: 1500,
   });
   assert.ok(parts.length >= 2);
-  assert.ok(parts.every((p) => p.estimatedTokens <= 1500 && !p.pages.includes(2)));
+  assert.ok(
+    parts.every((p) => p.estimatedTokens <= 1500 && !p.pages.includes(2)),
+  );
 });
 
 Deno.test("chunk: a budget with no room for text is a programming error", () => {
@@ -96,7 +125,11 @@ Deno.test("chunk: page images go in batches of the model's images per request", 
   const qwen = getModel("groq", "qwen/qwen3.8-27b");
   const perRequest = imagesPerRequestFor(qwen);
   assert.equal(perRequest, 3);
-  assert.deepEqual(batchImages([1, 2, 3, 4, 5, 6, 7], perRequest), [[1, 2, 3], [4, 5, 6], [7]]);
+  assert.deepEqual(batchImages([1, 2, 3, 4, 5, 6, 7], perRequest), [[1, 2, 3], [
+    4,
+    5,
+    6,
+  ], [7]]);
   assert.deepEqual(batchImages([], perRequest), []);
   assert.equal(imagesPerRequestFor({}), 1, "unknown → one image a call");
   assert.throws(() => batchImages([1], 0), RangeError);
@@ -104,6 +137,14 @@ Deno.test("chunk: page images go in batches of the model's images per request", 
 
 Deno.test("chunk: batches are also bounded by their total bytes", () => {
   const sizeOf = (n: number) => n;
-  assert.deepEqual(batchImages([3, 3, 1, 1, 2], 3, { sizeOf, maxBytes: 4 }), [[3], [3, 1], [1, 2]]);
-  assert.deepEqual(batchImages([9, 1], 3, { sizeOf, maxBytes: 4 }), [[9], [1]], "alone if too big");
+  assert.deepEqual(batchImages([3, 3, 1, 1, 2], 3, { sizeOf, maxBytes: 4 }), [
+    [3],
+    [3, 1],
+    [1, 2],
+  ]);
+  assert.deepEqual(
+    batchImages([9, 1], 3, { sizeOf, maxBytes: 4 }),
+    [[9], [1]],
+    "alone if too big",
+  );
 });

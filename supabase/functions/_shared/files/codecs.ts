@@ -36,7 +36,11 @@ const JPEG_SCALES: readonly (readonly [number, number])[] = [
  * The size libjpeg decodes a `width × height` JPEG to when asked for at most `maxPixels`: the
  * largest eighth-scale that fits (1/8 when none does). TJSCALED rounds up.
  */
-export function jpegScaledSize(width: number, height: number, maxPixels: number) {
+export function jpegScaledSize(
+  width: number,
+  height: number,
+  maxPixels: number,
+) {
   for (const [num, denom] of JPEG_SCALES) {
     const w = Math.ceil((width * num) / denom);
     const h = Math.ceil((height * num) / denom);
@@ -60,7 +64,9 @@ export function loadJpegTurbo(): Promise<WebAssembly.Module> {
     if (url.protocol === "file:") bytes = await Deno.readFile(url);
     else if (url.protocol === "https:" || url.protocol === "http:") {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`jpeg-turbo.wasm: HTTP ${response.status}`);
+      if (!response.ok) {
+        throw new Error(`jpeg-turbo.wasm: HTTP ${response.status}`);
+      }
       bytes = new Uint8Array(await response.arrayBuffer());
     } else throw new Error(`jpeg-turbo.wasm: cannot read ${url.protocol} URLs`);
     return await WebAssembly.compile(bytes as BufferSource);
@@ -119,11 +125,23 @@ export async function decodeJpegScaled(
     meta = tj.malloc(16);
     if (handle === 0 || input === 0 || meta === 0) throw decoderError();
     new Uint8Array(tj.memory.buffer, input, bytes.length).set(bytes);
-    if (tj.tjDecompressHeader3(handle, input, bytes.length, meta, meta + 4, meta + 8, meta + 12)) {
+    if (
+      tj.tjDecompressHeader3(
+        handle,
+        input,
+        bytes.length,
+        meta,
+        meta + 4,
+        meta + 8,
+        meta + 12,
+      )
+    ) {
       throw decoderError();
     }
     const [width, height] = new Int32Array(tj.memory.buffer, meta, 2);
-    if (width !== expect.width || height !== expect.height) throw decoderError();
+    if (width !== expect.width || height !== expect.height) {
+      throw decoderError();
+    }
     const size = jpegScaledSize(width, height, maxPixels);
     out = tj.malloc(size.width * size.height * 4);
     if (out === 0) throw decoderError();
@@ -139,7 +157,11 @@ export async function decodeJpegScaled(
       0,
     );
     if (status !== 0) throw decoderError();
-    const data = new Uint8Array(tj.memory.buffer, out, size.width * size.height * 4).slice();
+    const data = new Uint8Array(
+      tj.memory.buffer,
+      out,
+      size.width * size.height * 4,
+    ).slice();
     for (const pointer of [input, meta, out]) tj.free(pointer);
     tj.tjDestroy(handle);
     return { data, width: size.width, height: size.height };

@@ -3,7 +3,15 @@
 // Markdown vs plain text: their bytes are indistinguishable, both take the same text path, and the
 // name only chooses the label. No heavy library is imported here (see lazy.ts).
 
-export type FileKind = "png" | "jpeg" | "webp" | "gif" | "pdf" | "docx" | "txt" | "md";
+export type FileKind =
+  | "png"
+  | "jpeg"
+  | "webp"
+  | "gif"
+  | "pdf"
+  | "docx"
+  | "txt"
+  | "md";
 
 /** The response's `kind`: what the handler does with the file. */
 export type FileGroup = "image" | "pdf" | "docx" | "text";
@@ -44,12 +52,21 @@ export function fileGroup(kind: FileKind): FileGroup {
  * @example detectFileKind(await Deno.readFile("scan.pdf")) // "pdf"
  * @example detectFileKind(utf8("# Конспект"), "notes.md") // "md"
  */
-export function detectFileKind(bytes: Uint8Array, fileName?: string): FileKind | null {
+export function detectFileKind(
+  bytes: Uint8Array,
+  fileName?: string,
+): FileKind | null {
   if (bytes.length === 0) return null;
-  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {
+    return "png";
+  }
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return "jpeg";
-  if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") return "gif";
-  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "WEBP") return "webp";
+  if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") {
+    return "gif";
+  }
+  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 12) === "WEBP") {
+    return "webp";
+  }
   if (isPdf(bytes)) return "pdf";
   if (startsWith(bytes, [0x50, 0x4b, 0x03, 0x04])) {
     return zipEntryNames(bytes).includes("word/document.xml") ? "docx" : null;
@@ -68,7 +85,9 @@ export function detectFileKind(bytes: Uint8Array, fileName?: string): FileKind |
 export function decodeUtf8Text(bytes: Uint8Array): string | null {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      bytes,
+    );
   } catch {
     return null;
   }
@@ -77,7 +96,8 @@ export function decodeUtf8Text(bytes: Uint8Array): string | null {
     const c = text.charCodeAt(i);
     if (c === 0) return null;
     if (
-      (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) ||
+      (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c &&
+        c !== 0x1b) ||
       c === 0x7f
     ) {
       control++;
@@ -152,6 +172,8 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {
   let s = "";
-  for (let i = from; i < Math.min(to, bytes.length); i++) s += String.fromCharCode(bytes[i]);
+  for (let i = from; i < Math.min(to, bytes.length); i++) {
+    s += String.fromCharCode(bytes[i]);
+  }
   return s;
 }

@@ -22,8 +22,16 @@ Deno.test("detect: committed fixtures are recognised by their bytes", async () =
 });
 
 Deno.test("detect: an ELF or PE executable renamed .pdf is unsupported", () => {
-  const elf = concat([new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), new Uint8Array(256)]);
-  const pe = concat([utf8("MZ"), new Uint8Array(58), utf8("PE\0\0"), new Uint8Array(200)]);
+  const elf = concat([
+    new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]),
+    new Uint8Array(256),
+  ]);
+  const pe = concat([
+    utf8("MZ"),
+    new Uint8Array(58),
+    utf8("PE\0\0"),
+    new Uint8Array(200),
+  ]);
   assert.equal(detectFileKind(elf, "homework.pdf"), null);
   assert.equal(detectFileKind(pe, "homework.pdf"), null);
   // The real ELF running this test, too.
@@ -35,20 +43,41 @@ Deno.test("detect: an ELF or PE executable renamed .pdf is unsupported", () => {
 });
 
 Deno.test("detect: the declared name never makes a PDF of something else, nor the reverse", async () => {
-  assert.equal(detectFileKind(await fixture("printed-text.png"), "scan.pdf"), "png");
-  assert.equal(detectFileKind(await fixture("text-cyrillic.pdf"), "notes.txt"), "pdf");
+  assert.equal(
+    detectFileKind(await fixture("printed-text.png"), "scan.pdf"),
+    "png",
+  );
+  assert.equal(
+    detectFileKind(await fixture("text-cyrillic.pdf"), "notes.txt"),
+    "pdf",
+  );
 });
 
 Deno.test("detect: a PDF header after leading junk within 1 KB still counts, further on not", () => {
-  assert.equal(detectFileKind(concat([utf8("\r\n\r\n"), utf8("%PDF-1.7\n")])), "pdf");
-  assert.equal(detectFileKind(concat([new Uint8Array(2048).fill(0x41), utf8("%PDF-1.7")])), "txt");
+  assert.equal(
+    detectFileKind(concat([utf8("\r\n\r\n"), utf8("%PDF-1.7\n")])),
+    "pdf",
+  );
+  assert.equal(
+    detectFileKind(concat([new Uint8Array(2048).fill(0x41), utf8("%PDF-1.7")])),
+    "txt",
+  );
 });
 
 Deno.test("detect: JPEG, WebP and GIF signatures", () => {
-  assert.equal(detectFileKind(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10])), "jpeg");
-  assert.equal(detectFileKind(concat([utf8("RIFF"), new Uint8Array(4), utf8("WEBPVP8 ")])), "webp");
+  assert.equal(
+    detectFileKind(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10])),
+    "jpeg",
+  );
+  assert.equal(
+    detectFileKind(concat([utf8("RIFF"), new Uint8Array(4), utf8("WEBPVP8 ")])),
+    "webp",
+  );
   assert.equal(detectFileKind(utf8("GIF87a\x01\x00\x01\x00")), "gif");
-  assert.equal(detectFileKind(concat([utf8("RIFF"), new Uint8Array(4), utf8("WAVEfmt ")])), null);
+  assert.equal(
+    detectFileKind(concat([utf8("RIFF"), new Uint8Array(4), utf8("WAVEfmt ")])),
+    null,
+  );
 });
 
 Deno.test("detect: only a ZIP holding word/document.xml is DOCX (not XLSX, not a plain zip)", () => {
@@ -56,7 +85,10 @@ Deno.test("detect: only a ZIP holding word/document.xml is DOCX (not XLSX, not a
     "[Content_Types].xml": "<Types/>",
     "word/document.xml": "<w:document/>",
   });
-  const xlsx = storedZip({ "[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>" });
+  const xlsx = storedZip({
+    "[Content_Types].xml": "<Types/>",
+    "xl/workbook.xml": "<workbook/>",
+  });
   const plain = storedZip({ "readme.txt": "hello" });
   assert.equal(detectFileKind(docx, "a.docx"), "docx");
   assert.equal(detectFileKind(xlsx, "a.docx"), null);
@@ -64,7 +96,10 @@ Deno.test("detect: only a ZIP holding word/document.xml is DOCX (not XLSX, not a
 });
 
 Deno.test("detect: a DOCX cut before its central directory is still found by local headers", () => {
-  const docx = storedZip({ "word/document.xml": "<w:document/>", "word/styles.xml": "<s/>" });
+  const docx = storedZip({
+    "word/document.xml": "<w:document/>",
+    "word/styles.xml": "<s/>",
+  });
   const cut = docx.subarray(0, docx.length - 60);
   assert.deepEqual(zipEntryNames(cut).slice(0, 1), ["word/document.xml"]);
   assert.equal(detectFileKind(cut), "docx");
@@ -78,7 +113,9 @@ Deno.test("detect: UTF-8 text is txt, or md when the name says so", () => {
   assert.equal(detectFileKind(text, "notes.markdown"), "md");
   assert.equal(fileGroup("md"), "text");
   assert.equal(
-    decodeUtf8Text(concat([new Uint8Array([0xef, 0xbb, 0xbf]), utf8("Привет")])),
+    decodeUtf8Text(
+      concat([new Uint8Array([0xef, 0xbb, 0xbf]), utf8("Привет")]),
+    ),
     "Привет",
   );
 });
@@ -87,8 +124,14 @@ Deno.test("detect: binary, NULs, invalid UTF-8, control-heavy and empty input ar
   assert.equal(detectFileKind(new Uint8Array(0)), null);
   assert.equal(detectFileKind(utf8("abc\0def")), null);
   assert.equal(detectFileKind(new Uint8Array([0xd0, 0x9f, 0xff, 0xfe])), null); // broken UTF-8
-  assert.equal(detectFileKind(new Uint8Array([0x01, 0x02, 0x03, 0x41, 0x42, 0x43])), null);
-  assert.equal(detectFileKind(new Uint8Array(512).map((_, i) => (i * 7919) & 0xff)), null);
+  assert.equal(
+    detectFileKind(new Uint8Array([0x01, 0x02, 0x03, 0x41, 0x42, 0x43])),
+    null,
+  );
+  assert.equal(
+    detectFileKind(new Uint8Array(512).map((_, i) => (i * 7919) & 0xff)),
+    null,
+  );
 });
 
 Deno.test("detect: fileGroup maps kinds to the response's kind", () => {

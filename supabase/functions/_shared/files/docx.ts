@@ -9,6 +9,8 @@ import {
   SPLIT_HINT,
   tooMuchText,
 } from "./budget.ts";
+import { breathe } from "./heavy_work.ts";
+import { unlimitedMeter, WORK_PRICE, WorkLimitExceeded, type WorkMeter } from "./work_meter.ts";
 import { entryChunks, entryData, readZipDirectory, type ZipEntry, ZipInflateLimit } from "./zip.ts";
 import { storableText } from "../contracts/text.ts";
 
@@ -33,6 +35,7 @@ const RESAVE_HINT = "Open the file in Word or LibreOffice, save it again as .doc
 export async function extractDocxText(
   bytes: Uint8Array,
   budget: Partial<DocumentBudget> = {},
+  meter: WorkMeter = unlimitedMeter(),
 ): Promise<DocxTextResult> {
   const limits = documentBudget(budget);
   const directory = readZipDirectory(bytes, limits.maxZipEntries);
@@ -42,9 +45,14 @@ export async function extractDocxText(
   const entry = directory.entries.find((e) => e.name === DOCUMENT_XML);
   if (!entry) return corrupt();
   if ((entry.flags & 1) !== 0) {
-    return failure("unprocessable_file", "encrypted", "The Word document is password-protected.", {
-      hint: "Remove the password (File → Info → Protect Document) and resend it.",
-    });
+    return failure(
+      "unprocessable_file",
+      "encrypted",
+      "The Word document is password-protected.",
+      {
+        hint: "Remove the password (File → Info → Protect Document) and resend it.",
+      },
+    );
   }
   const refused = checkDeclared(entry, limits);
   if (refused) return refused;
@@ -54,12 +62,23 @@ export async function extractDocxText(
   const extractor = new DocxTextExtractor(limits.maxTextChars);
   const decoder = new TextDecoder("utf-8");
   try {
-    for await (const chunk of entryChunks(data, entry, limits.maxDocxXmlBytes)) {
-      extractor.push(decoder.decode(chunk, { stream: true }));
+    for await (
+      const chunk of entryChunks(data, entry, limits.maxDocxXmlBytes)
+    ) {
+      const xml = decoder.decode(chunk, { stream: true });
+      // Each chunk's bytes and tags, before the extractor walks them.
+      meter.charge(
+        chunk.length * WORK_PRICE.docxXmlByte +
+          countTags(xml) * WORK_PRICE.docxNode,
+        "docx xml",
+      );
+      extractor.push(xml);
+      await breathe();
       if (extractor.overflow) return tooMuchText(limits);
     }
     extractor.push(decoder.decode());
   } catch (error) {
+    if (error instanceof WorkLimitExceeded) throw error;
     if (error instanceof ZipInflateLimit) {
       return error.produced > entry.uncompressedSize ? zipBomb() : inflateLimit(limits);
     }
@@ -69,19 +88,36 @@ export async function extractDocxText(
   const text = extractor.finish();
   if (text === null) return corrupt();
   if (text === "") {
-    return failure("unprocessable_file", "empty", "The Word document has no text.", {
-      hint: "Check that you chose the right file; a document of only pictures needs to be " +
-        "sent as images or as a PDF.",
-    });
+    return failure(
+      "unprocessable_file",
+      "empty",
+      "The Word document has no text.",
+      {
+        hint: "Check that you chose the right file; a document of only pictures needs to be " +
+          "sent as images or as a PDF.",
+      },
+    );
   }
   // A raw U+0000 in the XML or a `&#xD800;` reference must not reach a prompt or a stored answer.
   return { ok: true, text: storableText(text) };
 }
 
+/** Tags (`<`) in a piece of XML. */
+function countTags(xml: string): number {
+  let n = 0;
+  for (let at = xml.indexOf("<"); at >= 0; at = xml.indexOf("<", at + 1)) n++;
+  return n;
+}
+
 /** Refuses from the directory alone: a declared size past the cap, or a bomb's ratio. */
-function checkDeclared(entry: ZipEntry, limits: DocumentBudget): DocumentFailure | null {
+function checkDeclared(
+  entry: ZipEntry,
+  limits: DocumentBudget,
+): DocumentFailure | null {
   if (entry.method !== 0 && entry.method !== 8) return corrupt();
-  if (entry.uncompressedSize > limits.maxDocxXmlBytes) return inflateLimit(limits);
+  if (entry.uncompressedSize > limits.maxDocxXmlBytes) {
+    return inflateLimit(limits);
+  }
   const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
   if (entry.method === 8 && ratio > limits.maxZipRatio) return zipBomb();
   return null;
@@ -136,7 +172,9 @@ export class DocxTextExtractor {
 
   /** The text, or `null` when the XML was unbalanced or cut off. */
   finish(): string | null {
-    if (this.#broken || this.#tail.trim() !== "" || this.#depth !== 0) return null;
+    if (this.#broken || this.#tail.trim() !== "" || this.#depth !== 0) {
+      return null;
+    }
     return this.#parts.join("").replace(/\n{3,}/g, "\n\n").trim();
   }
 
@@ -147,12 +185,16 @@ export class DocxTextExtractor {
   }
 
   #characters(data: string): void {
-    if (this.#inText && this.#inChoice === 0 && data !== "") this.#emit(decodeEntities(data));
+    if (this.#inText && this.#inChoice === 0 && data !== "") {
+      this.#emit(decodeEntities(data));
+    }
   }
 
   #tag(body: string): void {
     const first = body.charCodeAt(0);
-    if (first === 0x3f /* ? */ || first === 0x21 /* ! comment, doctype */) return;
+    if (first === 0x3f /* ? */ || first === 0x21 /* ! comment, doctype */) {
+      return;
+    }
     const closing = first === 0x2f; /* / */
     const selfClosing = body.charCodeAt(body.length - 1) === 0x2f;
     const name = tagName(body, closing ? 1 : 0);
@@ -175,11 +217,15 @@ export class DocxTextExtractor {
         if (!selfClosing) this.#inChoice += closing ? -1 : 1;
         break;
       case "w:tab":
-        if (this.#inRun > 0 && this.#inChoice === 0 && !closing) this.#emit("\t");
+        if (this.#inRun > 0 && this.#inChoice === 0 && !closing) {
+          this.#emit("\t");
+        }
         break;
       case "w:br":
       case "w:cr":
-        if (this.#inRun > 0 && this.#inChoice === 0 && !closing) this.#emit("\n");
+        if (this.#inRun > 0 && this.#inChoice === 0 && !closing) {
+          this.#emit("\n");
+        }
         break;
     }
   }
@@ -209,22 +255,33 @@ function tagName(body: string, from: number): string {
   let end = from;
   while (end < body.length) {
     const c = body.charCodeAt(end);
-    if (c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d) break;
+    if (c === 0x20 || c === 0x2f || c === 0x09 || c === 0x0a || c === 0x0d) {
+      break;
+    }
     end++;
   }
   return body.slice(from, end);
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+};
 
 /** XML's five named entities and numeric character references. */
 export function decodeEntities(text: string): string {
   if (!text.includes("&")) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
-    if (ref[0] !== "#") return ENTITIES[ref] ?? whole;
-    const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
+  return text.replace(
+    /&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g,
+    (whole, ref: string) => {
+      if (ref[0] !== "#") return ENTITIES[ref] ?? whole;
+      const code = ref[1] === "x" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    },
+  );
 }
 
 function failure(

@@ -14,7 +14,9 @@ import {
   jpegOrientation,
   type Rgba,
 } from "./codecs.ts";
+import { breathe } from "./heavy_work.ts";
 import { decodePngDownscaled, pngRawBytes, readPngInfo } from "./png_decode.ts";
+import { unlimitedMeter, WORK_PRICE, WorkLimitExceeded, type WorkMeter } from "./work_meter.ts";
 
 export type ImageMime = "image/png" | "image/jpeg" | "image/webp" | "image/gif";
 
@@ -75,6 +77,8 @@ export interface PrepareImageOptions {
    * its tokens are counted as they are.
    */
   policyMaxPixels?: number;
+  /** The request's work budget: decoding and encoding are charged to it before they run. */
+  meter?: WorkMeter;
 }
 
 /**
@@ -140,9 +144,14 @@ const DOWNSCALE_HINT = "Let the app downscale it before upload (the shared/ uplo
  * if (!check.ok) throw new HttpError(check.code === "payload_too_large" ? 413 : 422, check.code,
  *   check.message, check.hint);
  */
-export function checkImageForVision(bytes: Uint8Array, limits: ImageLimits): ImageCheck {
+export function checkImageForVision(
+  bytes: Uint8Array,
+  limits: ImageLimits,
+): ImageCheck {
   const header = readImageHeader(bytes);
-  if (header === null || header.width === 0 || header.height === 0) return damaged();
+  if (header === null || header.width === 0 || header.height === 0) {
+    return damaged();
+  }
   if (!structureIsWhole(bytes, header.mime)) return damaged();
   const { mime, width, height } = header;
   const pixels = width * height;
@@ -168,11 +177,15 @@ export function checkImageForVision(bytes: Uint8Array, limits: ImageLimits): Ima
     hint: DOWNSCALE_HINT,
   });
   if (mime === "image/jpeg") {
-    if (bytes.length > ENVELOPE.jpegBytes) return tooLarge(`${megabytes(bytes.length)} MB`);
+    if (bytes.length > ENVELOPE.jpegBytes) {
+      return tooLarge(`${megabytes(bytes.length)} MB`);
+    }
     const buffered = jpegIsBuffered(bytes);
     const max = buffered ? ENVELOPE.jpegBufferedPixels : ENVELOPE.jpegSequentialPixels;
     if (pixels > max) {
-      return tooLarge(`${megapixels(pixels)} MP${buffered ? ", progressive" : ""}`);
+      return tooLarge(
+        `${megapixels(pixels)} MP${buffered ? ", progressive" : ""}`,
+      );
     }
     return { ok: true, header, action: "resize" };
   }
@@ -180,12 +193,16 @@ export function checkImageForVision(bytes: Uint8Array, limits: ImageLimits): Ima
     const info = readPngInfo(bytes);
     if (info === null) return damaged();
     if (info.interlaced) return tooLarge("interlaced PNG");
-    if (pixels > ENVELOPE.pngPixels || pngRawBytes(info) > ENVELOPE.pngRawBytes) {
+    if (
+      pixels > ENVELOPE.pngPixels || pngRawBytes(info) > ENVELOPE.pngRawBytes
+    ) {
       return tooLarge(`${megapixels(pixels)} MP`);
     }
     return { ok: true, header, action: "resize" };
   }
-  return tooLarge(`${mime === "image/gif" ? "GIF" : "WebP"} over the model's limits`);
+  return tooLarge(
+    `${mime === "image/gif" ? "GIF" : "WebP"} over the model's limits`,
+  );
 }
 
 /** Whether the server can shrink this JPEG or PNG within ENVELOPE (the same rules as a resize). */
@@ -249,20 +266,29 @@ export async function prepareImageForVision(
     options.resizeTargetPixels ?? RESIZE_TARGET_PIXELS,
     policy ?? Infinity,
   );
+  const meter = options.meter ?? unlimitedMeter();
   let image: Rgba;
   try {
     if (header.mime === "image/jpeg") {
+      // Every scan's entropy decoding, the IDCT and the restart markers, before libjpeg starts.
+      meter.charge(jpegWorkUnits(jpegWork(bytes)), "jpeg decode");
+      await breathe();
       const decoded = await decodeJpegScaled(bytes, target, header);
       // DCT scaling stops at eighths: a last whole-factor box only when still over the target.
       const k = Math.ceil(Math.sqrt((decoded.width * decoded.height) / target));
-      image = applyOrientation(k > 1 ? boxDownscale(decoded, k) : decoded, jpegOrientation(bytes));
+      image = applyOrientation(
+        k > 1 ? boxDownscale(decoded, k) : decoded,
+        jpegOrientation(bytes),
+      );
     } else {
-      image = decodePngDownscaled(
+      image = await decodePngDownscaled(
         bytes,
         Math.ceil(Math.sqrt((header.width * header.height) / target)),
+        meter,
       );
     }
-  } catch {
+  } catch (error) {
+    if (error instanceof WorkLimitExceeded) throw error;
     return corrupt();
   }
   // One encode is nearly always enough: 4:2:0 at q80 is ≤ ~0.7 B a pixel even for pure noise (2 MB
@@ -271,15 +297,33 @@ export async function prepareImageForVision(
   // pixels; 10 % margin), rather than halving and encoding again until it fits.
   let quality: number = JPEG_QUALITY;
   for (let round = 0; round < 6; round++) {
+    meter.charge(
+      image.width * image.height * WORK_PRICE.jpegEncodePixel,
+      "jpeg encode",
+    );
+    await breathe();
     const jpeg = await encodeJpeg(image, quality);
     const length = dataUrlLength(jpeg.length, "image/jpeg");
     if (length <= limits.maxBytes) {
       const { width, height } = image;
-      return { ok: true, image: { bytes: jpeg, mime: "image/jpeg", width, height, resized: true } };
+      return {
+        ok: true,
+        image: {
+          bytes: jpeg,
+          mime: "image/jpeg",
+          width,
+          height,
+          resized: true,
+        },
+      };
     }
     const over = length / limits.maxBytes;
-    if (quality === JPEG_QUALITY && over <= 1.3) quality = JPEG_FALLBACK_QUALITY;
-    else image = boxDownscale(image, Math.max(2, Math.ceil(Math.sqrt(over * 1.1))));
+    if (quality === JPEG_QUALITY && over <= 1.3) {
+      quality = JPEG_FALLBACK_QUALITY;
+    } else {image = boxDownscale(
+        image,
+        Math.max(2, Math.ceil(Math.sqrt(over * 1.1))),
+      );}
   }
   return corrupt("The image could not be compressed to the model's limit.");
 }
@@ -288,7 +332,102 @@ function corrupt(
   message = "The image could not be read; it may be damaged or in an unsupported format.",
   hint?: string,
 ): PrepareImageResult {
-  return { ok: false, code: "unprocessable_file", reason: "corrupt", message, hint };
+  return {
+    ok: false,
+    code: "unprocessable_file",
+    reason: "corrupt",
+    message,
+    hint,
+  };
+}
+
+/**
+ * Scans a JPEG may have. A progressive JPEG from libjpeg, mozjpeg or a phone has 6–12 (libjpeg's
+ * default script is 10; mozjpeg's optimised ones stay under 20); each scan makes libjpeg walk every
+ * block of its components again, so 2,000 near-empty scans of a 12 MP frame cost seconds.
+ */
+export const MAX_JPEG_SCANS = 64;
+
+/** What decoding a JPEG costs: blocks (8×8, one component) walked by all scans together, blocks
+ * through the IDCT, restart markers, and the number of scans. */
+export interface JpegWork {
+  scans: number;
+  scanBlocks: number;
+  blocks: number;
+  restarts: number;
+}
+
+/**
+ * Counts a JPEG's decoding work from its markers alone (no entropy decoding): the frame's
+ * components and sampling factors, each scan's components, and the restart markers in the data.
+ * @example jpegWork(bytes).scans; // 10 for a libjpeg progressive JPEG
+ */
+export function jpegWork(b: Uint8Array): JpegWork {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const blocksOf = new Map<number, number>();
+  let scans = 0, scanBlocks = 0, restarts = 0;
+  let at = 2;
+  while (at + 4 <= b.length) {
+    if (b[at] !== 0xff) break;
+    const marker = b[at + 1];
+    if (marker === 0xff) {
+      at++;
+      continue;
+    }
+    if (marker === 0xd9) break;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2;
+      continue;
+    }
+    const length = view.getUint16(at + 2);
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 &&
+      marker !== 0xc8 &&
+      marker !== 0xcc;
+    if (isFrame && at + 10 <= b.length) {
+      const height = view.getUint16(at + 5), width = view.getUint16(at + 7);
+      const count = b[at + 9];
+      const factors: [number, number, number][] = [];
+      for (let c = 0; c < count && at + 12 + c * 3 < b.length; c++) {
+        const f = b[at + 11 + c * 3];
+        factors.push([b[at + 10 + c * 3], f >> 4 || 1, f & 15 || 1]);
+      }
+      const hMax = Math.max(1, ...factors.map((f) => f[1]));
+      const vMax = Math.max(1, ...factors.map((f) => f[2]));
+      for (const [id, h, v] of factors) {
+        // Whole MCUs are decoded: round up to the MCU grid.
+        const mcusX = Math.ceil(width / (8 * hMax)),
+          mcusY = Math.ceil(height / (8 * vMax));
+        blocksOf.set(id, mcusX * h * mcusY * v);
+      }
+    }
+    at += 2 + length;
+    if (marker === 0xda) {
+      scans++;
+      const count = b[at - length + 2] ?? 0;
+      for (let c = 0; c < count; c++) {
+        scanBlocks += blocksOf.get(b[at - length + 3 + c * 2]) ?? 0;
+      }
+      // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte) or a restart marker.
+      while (at + 1 < b.length) {
+        if (b[at] === 0xff && b[at + 1] !== 0x00) {
+          if (b[at + 1] >= 0xd0 && b[at + 1] <= 0xd7) restarts++;
+          else break;
+        }
+        at++;
+      }
+    }
+  }
+  let blocks = 0;
+  for (const n of blocksOf.values()) blocks += n;
+  return { scans, scanBlocks, blocks, restarts };
+}
+
+/** The meter's price of decoding a JPEG; Infinity past MAX_JPEG_SCANS. */
+export function jpegWorkUnits(work: JpegWork): number {
+  if (work.scans > MAX_JPEG_SCANS) return Number.POSITIVE_INFINITY;
+  return work.scanBlocks * WORK_PRICE.jpegBlockScan +
+    work.blocks * WORK_PRICE.jpegBlockIdct +
+    work.restarts * WORK_PRICE.jpegRestart;
 }
 
 /**
@@ -312,14 +451,17 @@ export function jpegIsBuffered(b: Uint8Array): boolean {
       at += 2;
       continue;
     }
-    if (marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce) return true;
+    if (
+      marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce
+    ) return true;
     at += 2 + view.getUint16(at + 2);
     if (marker === 0xda) {
       if (++scans > 1) return true;
       // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte) or a restart marker.
       while (
         at + 1 < b.length &&
-        !(b[at] === 0xff && b[at + 1] !== 0x00 && (b[at + 1] < 0xd0 || b[at + 1] > 0xd7))
+        !(b[at] === 0xff && b[at + 1] !== 0x00 &&
+          (b[at + 1] < 0xd0 || b[at + 1] > 0xd7))
       ) at++;
     }
   }
@@ -333,7 +475,10 @@ export function jpegIsBuffered(b: Uint8Array): boolean {
 export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
   const b = bytes;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
+  if (
+    b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e &&
+    b[3] === 0x47
+  ) {
     return {
       mime: "image/png",
       width: view.getUint32(16),
@@ -341,7 +486,10 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
       animated: false, // APNG shows its first frame to readers that ignore animation
     };
   }
-  if (b.length >= 13 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) {
+  if (
+    b.length >= 13 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 &&
+    b[3] === 0x38
+  ) {
     // A frame may be larger than the logical screen, and decoders allocate for it: every frame's
     // descriptor is read (the blocks are walked, not decoded).
     const frames = gifFrames(b);
@@ -392,13 +540,16 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
         at++;
         continue;
       }
-      if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      if (
+        marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)
+      ) {
         at += 2; // markers without a length
         continue;
       }
       // SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
       if (
-        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
+        marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 &&
+        marker !== 0xc8 && marker !== 0xcc
       ) {
         return {
           mime: "image/jpeg",
@@ -415,7 +566,9 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
 }
 
 /** A GIF's frame count and the extent its frames reach (left + width, top + height). */
-function gifFrames(b: Uint8Array): { count: number; width: number; height: number } {
+function gifFrames(
+  b: Uint8Array,
+): { count: number; width: number; height: number } {
   let at = 13;
   if (b[10] & 0x80) at += 3 * (1 << ((b[10] & 0x07) + 1)); // global colour table
   let count = 0, width = 0, height = 0;
@@ -496,7 +649,9 @@ export function structureIsWhole(b: Uint8Array, mime: string): boolean {
       let end = b.length;
       while (end > 2 && b[end - 1] === 0x00) end--; // some encoders pad after EOI
       if (end < 4 || b[end - 2] !== 0xff || b[end - 1] !== 0xd9) return false;
-      for (let i = 2; i + 1 < end; i++) if (b[i] === 0xff && b[i + 1] === 0xda) return true;
+      for (let i = 2; i + 1 < end; i++) {
+        if (b[i] === 0xff && b[i + 1] === 0xda) return true;
+      }
       return false;
     }
     case "image/webp":
@@ -507,5 +662,7 @@ export function structureIsWhole(b: Uint8Array, mime: string): boolean {
 }
 
 function ascii(bytes: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode(...bytes.subarray(from, Math.min(to, bytes.length)));
+  return String.fromCharCode(
+    ...bytes.subarray(from, Math.min(to, bytes.length)),
+  );
 }

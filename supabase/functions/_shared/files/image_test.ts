@@ -14,7 +14,10 @@ import {
 import { concat, fixture, noise, noisePng } from "./test_fixtures.ts";
 
 const vision = getModel("groq", "qwen/qwen3.8-27b");
-const GROQ: ImageLimits = { maxBytes: vision.maxImageBytes!, maxPixels: vision.maxImagePixels! };
+const GROQ: ImageLimits = {
+  maxBytes: vision.maxImageBytes!,
+  maxPixels: vision.maxImagePixels!,
+};
 
 /** `width × height` of smooth-but-busy pixels (like a photo), RGBA. */
 function photoPixels(width: number, height: number, grainShift = 4): Rgba {
@@ -55,7 +58,10 @@ function bombPng(width: number, height: number, rows = 64): Uint8Array {
   return concat([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", new Uint8Array(deflateSync(new Uint8Array((1 + width * 3) * rows)))),
+    pngChunk(
+      "IDAT",
+      new Uint8Array(deflateSync(new Uint8Array((1 + width * 3) * rows))),
+    ),
     pngChunk("IEND", new Uint8Array()),
   ]);
 }
@@ -81,7 +87,19 @@ function flatPng(width: number, height: number, rgba: number[]): Uint8Array {
 
 /** A JPEG whose SOF0 claims `width × height`, with a token scan: what a bomb looks like. */
 function claimedJpeg(width: number, height: number): Uint8Array {
-  const sof = [0xff, 0xc0, 0, 11, 8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1];
+  const sof = [
+    0xff,
+    0xc0,
+    0,
+    11,
+    8,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    1,
+    1,
+  ];
   sof.push(0x11, 0);
   sof[3] = sof.length - 2;
   return new Uint8Array([
@@ -127,9 +145,38 @@ function hugeFrameGif(): Uint8Array {
 
 /** Puts an EXIF APP1 with `Orientation = value` right after SOI. */
 function withOrientation(jpeg: Uint8Array, value: number): Uint8Array {
-  const tiff = [0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, value, 0, 0];
+  const tiff = [
+    0x4d,
+    0x4d,
+    0,
+    42,
+    0,
+    0,
+    0,
+    8,
+    0,
+    1,
+    0x01,
+    0x12,
+    0,
+    3,
+    0,
+    0,
+    0,
+    1,
+    0,
+    value,
+    0,
+    0,
+  ];
   const exif = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff, 0, 0, 0, 0];
-  const app1 = [0xff, 0xe1, (exif.length + 2) >> 8, (exif.length + 2) & 0xff, ...exif];
+  const app1 = [
+    0xff,
+    0xe1,
+    (exif.length + 2) >> 8,
+    (exif.length + 2) & 0xff,
+    ...exif,
+  ];
   return concat([jpeg.subarray(0, 2), new Uint8Array(app1), jpeg.subarray(2)]);
 }
 
@@ -172,7 +219,11 @@ Deno.test("image: decompression bombs are refused from the header, in millisecon
     const started = performance.now();
     const check = checkImageForVision(bytes, GROQ);
     const elapsedMs = performance.now() - started;
-    assert.equal(check.ok ? check.action : check.code, "payload_too_large", kind);
+    assert.equal(
+      check.ok ? check.action : check.code,
+      "payload_too_large",
+      kind,
+    );
     assert.ok(!check.ok && /downscale/.test(check.hint), kind);
     assert.ok(elapsedMs < 50, `${kind} took ${elapsedMs} ms`);
   }
@@ -186,17 +237,37 @@ Deno.test("image: the check passes what fits, resizes what the server can, refus
     action: "pass",
   });
   const overBytes = await encodeJpeg(photoPixels(1200, 900, 0), 100);
-  const tight = { maxBytes: dataUrlLength(overBytes.length, "image/jpeg") - 1, maxPixels: 1e8 };
+  const tight = {
+    maxBytes: dataUrlLength(overBytes.length, "image/jpeg") - 1,
+    maxPixels: 1e8,
+  };
   assert.equal(checkImageForVision(overBytes, tight).ok && "resize", "resize");
   const expect = (bytes: Uint8Array, limits: ImageLimits) => {
     const c = checkImageForVision(bytes, limits);
     return c.ok ? c.action : c.code;
   };
-  assert.equal(expect(claimedJpeg(8000, 6000), GROQ), "resize", "48 MP sequential JPEG");
-  assert.equal(expect(claimedJpeg(9000, 6000), GROQ), "payload_too_large", "54 MP JPEG");
-  assert.equal(expect(noisePng(600, 400), { maxBytes: 10_000, maxPixels: 1e8 }), "resize");
-  assert.equal(expect(await fixture("animated.gif"), GROQ), "unprocessable_file");
-  assert.equal(expect(new TextEncoder().encode("hello"), GROQ), "unprocessable_file");
+  assert.equal(
+    expect(claimedJpeg(8000, 6000), GROQ),
+    "resize",
+    "48 MP sequential JPEG",
+  );
+  assert.equal(
+    expect(claimedJpeg(9000, 6000), GROQ),
+    "payload_too_large",
+    "54 MP JPEG",
+  );
+  assert.equal(
+    expect(noisePng(600, 400), { maxBytes: 10_000, maxPixels: 1e8 }),
+    "resize",
+  );
+  assert.equal(
+    expect(await fixture("animated.gif"), GROQ),
+    "unprocessable_file",
+  );
+  assert.equal(
+    expect(new TextEncoder().encode("hello"), GROQ),
+    "unprocessable_file",
+  );
   const cut = small.slice(0, 60);
   assert.equal(expect(cut, GROQ), "unprocessable_file", "truncated PNG");
 });
@@ -207,13 +278,21 @@ Deno.test("image: a small PNG within the limits is passed through untouched", as
   assert.ok(result.ok);
   assert.equal(result.image.bytes, bytes);
   assert.equal(result.image.resized, false);
-  assert.ok(toDataUrl(result.image).startsWith("data:image/png;base64,iVBORw0KGgo"));
-  assert.equal(toDataUrl(result.image).length, dataUrlLength(bytes.length, "image/png"));
+  assert.ok(
+    toDataUrl(result.image).startsWith("data:image/png;base64,iVBORw0KGgo"),
+  );
+  assert.equal(
+    toDataUrl(result.image).length,
+    dataUrlLength(bytes.length, "image/png"),
+  );
 });
 
 Deno.test("image: a 12 MP JPEG over 4 MB of base64 is scaled while decoding to fit", async () => {
   const jpeg = await encodeJpeg(photoPixels(4000, 3000), 92);
-  assert.ok(dataUrlLength(jpeg.length, "image/jpeg") > GROQ.maxBytes, `${jpeg.length}`);
+  assert.ok(
+    dataUrlLength(jpeg.length, "image/jpeg") > GROQ.maxBytes,
+    `${jpeg.length}`,
+  );
   const started = performance.now();
   const result = await prepareImageForVision(jpeg, GROQ);
   const elapsedMs = Math.round(performance.now() - started);
@@ -241,14 +320,19 @@ Deno.test("image: a 9 MB PNG is shrunk and recompressed to fit 4 MB of base64", 
   const { image } = result;
   assert.equal(image.resized, true);
   assert.ok(dataUrlLength(image.bytes.length, image.mime) <= GROQ.maxBytes);
-  assert.ok(image.width >= 800 && Math.abs(image.width / image.height - 4 / 3) < 0.01);
+  assert.ok(
+    image.width >= 800 && Math.abs(image.width / image.height - 4 / 3) < 0.01,
+  );
 });
 
 Deno.test("image: far over the byte limit, the image is shrunk once by the factor its size asks for", async () => {
   // 600×400 of noise is ~160 KB at q80, ~4.3× a 50 KB limit: one box shrink by 3 (√(4.3 · 1.1)
   // rounded up), not halving twice.
   const png = noisePng(600, 400);
-  const result = await prepareImageForVision(png, { maxBytes: 50_000, maxPixels: 1_000_000 });
+  const result = await prepareImageForVision(png, {
+    maxBytes: 50_000,
+    maxPixels: 1_000_000,
+  });
   assert.ok(result.ok);
   const { image } = result;
   assert.deepEqual([image.width, image.height], [200, 133]);
@@ -264,7 +348,10 @@ Deno.test("image: a 3 MP noise PNG is re-encoded at full size (4:2:0 at q80 fits
 Deno.test("image: EXIF orientation 6 is applied, so a phone photo does not arrive sideways", async () => {
   const pixels = photoPixels(400, 300);
   const jpeg = withOrientation(await encodeJpeg(pixels, 95), 6);
-  const result = await prepareImageForVision(jpeg, { maxBytes: 1e8, maxPixels: 100_000 });
+  const result = await prepareImageForVision(jpeg, {
+    maxBytes: 1e8,
+    maxPixels: 100_000,
+  });
   assert.ok(result.ok);
   assert.ok(
     result.image.height > result.image.width,
@@ -274,10 +361,16 @@ Deno.test("image: EXIF orientation 6 is applied, so a phone photo does not arriv
 
 Deno.test("image: transparency is flattened onto white when re-encoding", async () => {
   const png = flatPng(300, 300, [0, 0, 0, 0]);
-  const result = await prepareImageForVision(png, { maxBytes: 1_000_000, maxPixels: 10_000 });
+  const result = await prepareImageForVision(png, {
+    maxBytes: 1_000_000,
+    maxPixels: 10_000,
+  });
   assert.ok(result.ok);
   const back = await decode(result.image.bytes);
-  assert.ok(Array.from(back.data.subarray(0, 3)).every((c) => c > 240), `${back.data[0]}`);
+  assert.ok(
+    Array.from(back.data.subarray(0, 3)).every((c) => c > 240),
+    `${back.data[0]}`,
+  );
 });
 
 Deno.test("image: a header over broken data is unprocessable: corrupt, without a decode", async () => {
@@ -295,16 +388,27 @@ Deno.test("image: a header over broken data is unprocessable: corrupt, without a
 });
 
 Deno.test("image: dataUrlLength counts the base64 expansion and the prefix", () => {
-  assert.equal(dataUrlLength(3, "image/png"), "data:image/png;base64,".length + 4);
+  assert.equal(
+    dataUrlLength(3, "image/png"),
+    "data:image/png;base64,".length + 4,
+  );
   assert.equal(dataUrlLength(2_999_976, "image/jpeg"), 4_000_000 - 32 + 23);
 });
 
 Deno.test("image: a whole image passes untouched; truncated or garbage insides are corrupt", async () => {
   for (const name of ["printed-text.png", "animated.gif"]) {
     const bytes = await fixture(name);
-    assert.equal(structureIsWhole(bytes, readImageHeader(bytes)!.mime), true, `${name} is whole`);
+    assert.equal(
+      structureIsWhole(bytes, readImageHeader(bytes)!.mime),
+      true,
+      `${name} is whole`,
+    );
     const cut = bytes.slice(0, Math.floor(bytes.length * 0.6));
-    assert.equal(structureIsWhole(cut, readImageHeader(cut)!.mime), false, `${name} cut short`);
+    assert.equal(
+      structureIsWhole(cut, readImageHeader(cut)!.mime),
+      false,
+      `${name} cut short`,
+    );
   }
   const gif = new Uint8Array(600);
   gif.set(new TextEncoder().encode("GIF89a\x10\x00\x10\x00"));

@@ -32,7 +32,9 @@ export async function* inflateChunks(
       at += SLICE_BYTES;
     },
   }, { highWaterMark: 0 });
-  const reader = source.pipeThrough(new DecompressionStream(format) as ReadableWritablePair)
+  const reader = source.pipeThrough(
+    new DecompressionStream(format) as ReadableWritablePair,
+  )
     .getReader();
   let done = false;
   try {

@@ -318,12 +318,18 @@ const AAN_SCALE = [
 ];
 
 /** libjpeg's `jpeg_quality_scaling` + `jpeg_add_quant_table` (baseline: clamped to 1–255). */
-export function quantTable(base: readonly number[], quality: number): Uint8Array {
+export function quantTable(
+  base: readonly number[],
+  quality: number,
+): Uint8Array {
   const q = Math.min(100, Math.max(1, Math.round(quality)));
   const scale = q < 50 ? Math.floor(5000 / q) : 200 - q * 2;
   const table = new Uint8Array(64);
   for (let i = 0; i < 64; i++) {
-    table[i] = Math.min(255, Math.max(1, Math.floor((base[i] * scale + 50) / 100)));
+    table[i] = Math.min(
+      255,
+      Math.max(1, Math.floor((base[i] * scale + 50) / 100)),
+    );
   }
   return table;
 }
@@ -409,7 +415,9 @@ class ByteSink {
 
   array(values: ArrayLike<number>) {
     this.reserve(values.length);
-    for (let i = 0; i < values.length; i++) this.bytes[this.length++] = values[i];
+    for (let i = 0; i < values.length; i++) {
+      this.bytes[this.length++] = values[i];
+    }
   }
 
   /** Appends the low `size` (≤ 16) bits of `value`, stuffing a 0x00 after every 0xFF (F.1.2.3). */
@@ -449,15 +457,20 @@ export function encodeBaselineJpeg(
 ): Uint8Array {
   const { data, width, height } = image;
   if (
-    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 ||
+    !Number.isInteger(width) || !Number.isInteger(height) || width < 1 ||
+    height < 1 ||
     width > 65535 || height > 65535 || data.length < width * height * 4
   ) {
-    throw new RangeError(`jpeg: cannot encode ${width}×${height} from ${data.length} bytes`);
+    throw new RangeError(
+      `jpeg: cannot encode ${width}×${height} from ${data.length} bytes`,
+    );
   }
   const lumaTable = quantTable(LUMA_QUANT, quality);
   const chromaTable = quantTable(CHROMA_QUANT, quality);
   // Chunks of ~0.25 B a pixel (a q80 photo is ~0.15), between 4 KB and 1 MB.
-  const out = new ByteSink(Math.max(4096, Math.min(1 << 20, (width * height) >> 2)));
+  const out = new ByteSink(
+    Math.max(4096, Math.min(1 << 20, (width * height) >> 2)),
+  );
   writeHeaders(out, width, height, lumaTable, chromaTable);
 
   const lumaDivisors = divisors(lumaTable);
@@ -474,7 +487,16 @@ export function encodeBaselineJpeg(
   const predictors = new Int32Array(3);
 
   for (let mcuY = 0; mcuY < mcuRows; mcuY++) {
-    convertRows(data, width, height, mcuY * 16, paddedWidth, yRows, cbRows, crRows);
+    convertRows(
+      data,
+      width,
+      height,
+      mcuY * 16,
+      paddedWidth,
+      yRows,
+      cbRows,
+      crRows,
+    );
     for (let mcuX = 0; mcuX < mcuColumns; mcuX++) {
       out.reserve(6 * BLOCK_WORST_BYTES);
       for (let b = 0; b < 4; b++) {
@@ -606,13 +628,20 @@ function convertRows(
       rSum += r, gSum += g, bSum += b;
       yRows[y1 + x + 1] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
       // JFIF: Cb = −0.168736 R − 0.331264 G + 0.5 B + 128 (the +128 and −128 cancel), on the mean.
-      cbRows[c + (x >> 1)] = (-0.168736 * rSum - 0.331264 * gSum + 0.5 * bSum) * 0.25;
-      crRows[c + (x >> 1)] = (0.5 * rSum - 0.418688 * gSum - 0.081312 * bSum) * 0.25;
+      cbRows[c + (x >> 1)] = (-0.168736 * rSum - 0.331264 * gSum + 0.5 * bSum) *
+        0.25;
+      crRows[c + (x >> 1)] = (0.5 * rSum - 0.418688 * gSum - 0.081312 * bSum) *
+        0.25;
     }
   }
 }
 
-function loadBlock(rows: Float32Array, origin: number, stride: number, block: Float32Array) {
+function loadBlock(
+  rows: Float32Array,
+  origin: number,
+  stride: number,
+  block: Float32Array,
+) {
   for (let y = 0, i = 0; y < 8; y++) {
     const at = origin + y * stride;
     for (let x = 0; x < 8; x++) block[i++] = rows[at + x];
@@ -630,7 +659,10 @@ function forwardDct(d: Float32Array) {
     const next = pass === 0 ? 8 : 1;
     for (let line = 0, o = 0; line < 8; line++, o += next) {
       const i0 = o, i1 = o + step, i2 = o + 2 * step, i3 = o + 3 * step;
-      const i4 = o + 4 * step, i5 = o + 5 * step, i6 = o + 6 * step, i7 = o + 7 * step;
+      const i4 = o + 4 * step,
+        i5 = o + 5 * step,
+        i6 = o + 6 * step,
+        i7 = o + 7 * step;
       const tmp0 = d[i0] + d[i7], tmp7 = d[i0] - d[i7];
       const tmp1 = d[i1] + d[i6], tmp6 = d[i1] - d[i6];
       const tmp2 = d[i2] + d[i5], tmp5 = d[i2] - d[i5];

@@ -42,7 +42,9 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
 function lumaPsnr(a: Uint8Array, b: Uint8Array): number {
   const luma = (d: Uint8Array, i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
   let squares = 0;
-  for (let i = 0; i < a.length; i += 4) squares += (luma(a, i) - luma(b, i)) ** 2;
+  for (let i = 0; i < a.length; i += 4) {
+    squares += (luma(a, i) - luma(b, i)) ** 2;
+  }
   return 10 * Math.log10((255 * 255) / (squares / (a.length / 4)));
 }
 
@@ -70,7 +72,9 @@ function markers(bytes: Uint8Array): number[] {
     at += 2 + length;
     if (marker === 0xda) {
       // Entropy-coded data: every 0xFF is stuffed with a 0x00, up to EOI.
-      while (!(bytes[at] === 0xff && bytes[at + 1] !== 0x00)) at += bytes[at] === 0xff ? 2 : 1;
+      while (!(bytes[at] === 0xff && bytes[at + 1] !== 0x00)) {
+        at += bytes[at] === 0xff ? 2 : 1;
+      }
     }
   }
   return found;
@@ -100,7 +104,9 @@ Deno.test("jpeg_encode: the file is SOI, APP0 JFIF, DQT, SOF0 (4:2:0), DHT, SOS 
 });
 
 Deno.test("jpeg_encode: odd sizes keep their exact dimensions (edges repeated)", async () => {
-  for (const [width, height] of [[17, 9], [1, 1], [16, 16], [33, 47], [3, 100]]) {
+  for (
+    const [width, height] of [[17, 9], [1, 1], [16, 16], [33, 47], [3, 100]]
+  ) {
     const image = smooth(width, height);
     const bytes = encodeBaselineJpeg(image, 90);
     const back = await decode(bytes, image);
@@ -109,7 +115,11 @@ Deno.test("jpeg_encode: odd sizes keep their exact dimensions (edges repeated)",
     assert.ok(db > 25, `${width}×${height}: ${db.toFixed(1)} dB`);
   }
   // One pixel of one colour: only DC, so it comes back within a few levels.
-  const pixel = { data: new Uint8Array([200, 30, 90, 255]), width: 1, height: 1 };
+  const pixel = {
+    data: new Uint8Array([200, 30, 90, 255]),
+    width: 1,
+    height: 1,
+  };
   const back = await decode(encodeBaselineJpeg(pixel, 90), pixel);
   for (let c = 0; c < 3; c++) {
     assert.ok(Math.abs(back.data[c] - pixel.data[c]) <= 4, `${back.data}`);
@@ -119,7 +129,9 @@ Deno.test("jpeg_encode: odd sizes keep their exact dimensions (edges repeated)",
 Deno.test("jpeg_encode: the file shrinks as quality drops", () => {
   const image = smooth(256, 256);
   const sizes = [100, 95, 80, 50, 20, 1].map((q) => encodeBaselineJpeg(image, q).length);
-  for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i] < sizes[i - 1], `${sizes}`);
+  for (let i = 1; i < sizes.length; i++) {
+    assert.ok(sizes[i] < sizes[i - 1], `${sizes}`);
+  }
 });
 
 Deno.test("jpeg_encode: noise (many 0xFF bytes, stuffed) decodes in libjpeg-turbo and jpeg-js", async () => {
@@ -127,7 +139,10 @@ Deno.test("jpeg_encode: noise (many 0xFF bytes, stuffed) decodes in libjpeg-turb
   for (const [quality, minimumDb] of [[80, 28], [100, 44]]) {
     const bytes = encodeBaselineJpeg(image, quality);
     const scan = bytes.subarray(sos(bytes) + 14, -2);
-    assert.ok(scan.filter((b) => b === 0xff).length > 20, "noise puts 0xFF bytes in the scan");
+    assert.ok(
+      scan.filter((b) => b === 0xff).length > 20,
+      "noise puts 0xFF bytes in the scan",
+    );
     const turbo = await decode(bytes, image);
     const js = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
     assert.deepEqual([js.width, js.height], [301, 203]);
@@ -143,10 +158,30 @@ Deno.test("jpeg_encode: noise (many 0xFF bytes, stuffed) decodes in libjpeg-turb
 Deno.test("jpeg_encode: quantisation scales Annex K tables as libjpeg does", () => {
   const luma = [16, 11, 10, 16, 24, 40, 51, 61, ...new Array(56).fill(99)]; // K.1's first row
   assert.deepEqual(Array.from(quantTable(luma, 50)), luma);
-  assert.deepEqual(Array.from(quantTable(luma, 75)).slice(0, 8), [8, 6, 5, 8, 12, 20, 26, 31]);
+  assert.deepEqual(Array.from(quantTable(luma, 75)).slice(0, 8), [
+    8,
+    6,
+    5,
+    8,
+    12,
+    20,
+    26,
+    31,
+  ]);
   assert.ok(quantTable(luma, 100).every((q) => q === 1));
   assert.equal(quantTable(luma, 1)[0], 255, "clamped to 8 bits");
-  assert.deepEqual(Array.from(ZIGZAG.slice(0, 10)), [0, 1, 8, 16, 9, 2, 3, 10, 17, 24]);
+  assert.deepEqual(Array.from(ZIGZAG.slice(0, 10)), [
+    0,
+    1,
+    8,
+    16,
+    9,
+    2,
+    3,
+    10,
+    17,
+    24,
+  ]);
   assert.equal(ZIGZAG[63], 63);
 });
 

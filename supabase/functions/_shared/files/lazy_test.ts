@@ -37,7 +37,15 @@ async function staticGraph(file: string): Promise<string[]> {
 
 Deno.test("lazy: no module of this library imports a heavy library statically", async () => {
   for (
-    const file of ["detect.ts", "chunk.ts", "image.ts", "codecs.ts", "pdf.ts", "docx.ts", "lazy.ts"]
+    const file of [
+      "detect.ts",
+      "chunk.ts",
+      "image.ts",
+      "codecs.ts",
+      "pdf.ts",
+      "docx.ts",
+      "lazy.ts",
+    ]
   ) {
     const graph = await staticGraph(file);
     assert.ok(graph.length > 0);

@@ -12,9 +12,15 @@ import {
   SPLIT_HINT,
   tooMuchText,
 } from "./budget.ts";
+import { breathe } from "./heavy_work.ts";
 import { loadUnpdf } from "./lazy.ts";
 import { countRawPages, scanPdfStreams } from "./pdf_scan.ts";
 import { storableText } from "../contracts/text.ts";
+import { MAX_PAGE_OPERATORS, type PdfWork, pdfWork } from "./pdf_work.ts";
+import { unlimitedMeter, WORK_PRICE, WorkLimitExceeded, type WorkMeter } from "./work_meter.ts";
+
+/** Opening a document in pdf.js (xref, trailer, page tree): a few passes over the file's bytes. */
+const openUnits = (bytes: Uint8Array) => 20_000 + bytes.length * WORK_PRICE.pdfScanByte;
 
 export interface PdfPage {
   /** 1-based page number. */
@@ -41,7 +47,10 @@ export type PdfTextResult = { ok: true; pages: PdfPage[] } | DocumentFailure;
 export const MIN_PAGE_TEXT_CHARS = 32;
 
 /** Whether `text` has at least `minChars` non-whitespace characters. */
-export function pageHasText(text: string, minChars = MIN_PAGE_TEXT_CHARS): boolean {
+export function pageHasText(
+  text: string,
+  minChars = MIN_PAGE_TEXT_CHARS,
+): boolean {
   return nonSpaceChars(text, minChars) >= minChars;
 }
 
@@ -70,32 +79,56 @@ type PdfDocument = Awaited<ReturnType<Unpdf["getDocumentProxy"]>>;
  */
 export async function extractPdfText(
   bytes: Uint8Array,
-  options: { minTextChars?: number; budget?: Partial<DocumentBudget> } = {},
+  options: {
+    minTextChars?: number;
+    budget?: Partial<DocumentBudget>;
+    meter?: WorkMeter;
+  } = {},
 ): Promise<PdfTextResult> {
   const minChars = options.minTextChars ?? MIN_PAGE_TEXT_CHARS;
   const budget = documentBudget(options.budget);
+  const meter = options.meter ?? unlimitedMeter();
   const rawPages = countRawPages(bytes);
   if (rawPages > budget.maxPdfPages) return tooManyPages(rawPages, budget);
-  const scan = await scanPdfStreams(bytes, budget);
+  const scan = await scanPdfStreams(bytes, budget, meter);
   if (!scan.ok) return inflateLimit(budget);
+  // Every page's text pass, each stream once per use (shared streams, XObjects, Type3 procs),
+  // before pdf.js opens the file: a 26 KB file of 100 pages sharing 1 M operators stops here.
+  const work = pdfWork(scan.objects);
+  if (work.maxPageOperators > MAX_PAGE_OPERATORS) {
+    meter.charge(Number.POSITIVE_INFINITY, "pdf page operators");
+  }
+  meter.charge(openUnits(bytes) + Math.max(0, work.textUnits - scan.chargedUnits), "pdf text");
 
   const unpdf = await loadUnpdf();
   // maxImageSize: pdf.js drops, undecoded, any image above the picture threshold (getTextContent
   // decodes no image; the operator lists of pagePictures would).
-  const opened = await open(unpdf, bytes, { maxImageSize: budget.pageImagePixels });
+  const opened = await open(unpdf, bytes, {
+    maxImageSize: budget.pageImagePixels,
+  });
   if (!opened.ok) return opened;
   const document = opened.document;
   try {
     if (document.numPages === 0) return failure("empty");
-    if (document.numPages > budget.maxPdfPages) return tooManyPages(document.numPages, budget);
+    if (document.numPages > budget.maxPdfPages) {
+      return tooManyPages(document.numPages, budget);
+    }
+    // Pages the raw pass did not see (no /Type /Page) may paint any stream of the file.
+    meter.charge(
+      Math.max(0, document.numPages - work.pages) * work.allStreamsUnits,
+      "pdf pages",
+    );
     const texts: string[] = [];
     let chars = 0;
     for (let n = 1; n <= document.numPages; n++) {
+      await breathe();
       const page = await document.getPage(n);
       const content = await page.getTextContent();
       page.cleanup();
       const text = content.items
-        .map((item) => ("str" in item ? item.str + (item.hasEOL ? "\n" : "") : ""))
+        .map((
+          item,
+        ) => ("str" in item ? item.str + (item.hasEOL ? "\n" : "") : ""))
         .join("");
       chars += text.length;
       if (chars > Math.min(budget.maxTextChars, budget.maxPdfTextChars)) {
@@ -108,10 +141,16 @@ export async function extractPdfText(
     }
 
     const counts = texts.map((text) => nonSpaceChars(text, minChars));
-    const short = counts.flatMap((count, i) => (count > 0 && count < minChars ? [i + 1] : []));
+    const short = counts.flatMap((
+      count,
+      i,
+    ) => (count > 0 && count < minChars ? [i + 1] : []));
     const blank = counts.every((count) => count === 0);
     const pictures = short.length > 0 || blank
-      ? await pagePictures(unpdf, bytes, document, budget, short, blank)
+      ? await pagePictures(unpdf, bytes, document, budget, short, blank, {
+        meter,
+        work,
+      })
       : { scans: new Set<number>(), paints: true };
     if (blank && !pictures.paints) return failure("empty");
     return {
@@ -119,10 +158,12 @@ export async function extractPdfText(
       pages: texts.map((text, i) => ({
         page: i + 1,
         text: storableText(text),
-        hasText: counts[i] >= minChars || (counts[i] > 0 && !pictures.scans.has(i + 1)),
+        hasText: counts[i] >= minChars ||
+          (counts[i] > 0 && !pictures.scans.has(i + 1)),
       })),
     };
-  } catch {
+  } catch (error) {
+    if (error instanceof WorkLimitExceeded) throw error;
     return failure("corrupt");
   } finally {
     await document.loadingTask.destroy();
@@ -141,7 +182,9 @@ async function open(
     });
     return { ok: true, document };
   } catch (error) {
-    return failure(errorName(error) === "PasswordException" ? "encrypted" : "corrupt");
+    return failure(
+      errorName(error) === "PasswordException" ? "encrypted" : "corrupt",
+    );
   }
 }
 
@@ -162,7 +205,9 @@ async function pagePictures(
   budget: DocumentBudget,
   short: readonly number[],
   blank: boolean,
+  cost: { meter: WorkMeter; work: PdfWork },
 ): Promise<{ scans: Set<number>; paints: boolean }> {
+  cost.meter.charge(openUnits(bytes), "pdf open");
   const strict = await open(unpdf, bytes, {
     maxImageSize: budget.pageImagePixels,
     stopAtErrors: true,
@@ -170,6 +215,16 @@ async function pagePictures(
   if (!strict.ok) return { scans: new Set(short), paints: true };
   const painting = paintingOps(await unpdf.getResolvedPDFJS());
   const operators = async (from: PdfDocument, n: number): Promise<number[]> => {
+    // Which page of ours is pdf.js's page n is not known: the costliest page is charged.
+    cost.meter.charge(
+      Math.max(
+        cost.work.maxPageUnits,
+        n > cost.work.pages ? cost.work.allStreamsUnits : 0,
+      ) *
+        OPERATOR_LIST_FACTOR,
+      "pdf operator list",
+    );
+    await breathe();
     const page = await from.getPage(n);
     try {
       return (await page.getOperatorList()).fnArray;
@@ -193,12 +248,17 @@ async function pagePictures(
       }
     }
     return { scans, paints: false };
-  } catch {
+  } catch (error) {
+    if (error instanceof WorkLimitExceeded) throw error;
     return { scans: new Set(short), paints: true };
   } finally {
     await strict.document.loadingTask.destroy();
   }
 }
+
+/** getOperatorList's cost against getTextContent's for the same stream (measured, see
+ * docs/hostile-uploads.md). */
+const OPERATOR_LIST_FACTOR = 1.5;
 
 function paintingOps(pdfjs: { OPS: unknown }): Set<number> {
   return new Set<number>(

@@ -12,7 +12,10 @@ const enc = new TextEncoder();
  * time), repeated, then a final empty block. `zlib: true` wraps it as a zlib stream (PDF's
  * FlateDecode); its checksum is left wrong, which inflaters report only at the very end.
  */
-export function deflateBomb(bytes: number, options: { zlib?: boolean } = {}): Uint8Array {
+export function deflateBomb(
+  bytes: number,
+  options: { zlib?: boolean } = {},
+): Uint8Array {
   const block = new Uint8Array(
     deflateRawSync(new Uint8Array(1 << 20).fill(0x41), {
       level: 9,
@@ -45,7 +48,8 @@ export function zipArchive(entries: readonly ZipInput[]): Uint8Array {
     const raw = typeof entry.data === "string" ? enc.encode(entry.data) : entry.data;
     const method = entry.method ?? 8;
     const stored = method === 8 ? new Uint8Array(deflateRawSync(raw)) : raw;
-    const size = entry.declaredSize ?? (method === "raw" ? raw.length * 4 : raw.length);
+    const size = entry.declaredSize ??
+      (method === "raw" ? raw.length * 4 : raw.length);
     const crc = method === "raw" ? 0 : crc32(raw);
     const header = (signature: number, length: number) => {
       const out = new Uint8Array(length + name.length);
@@ -99,7 +103,10 @@ export function documentXml(paragraphs: readonly string[]): string {
 }
 
 /** A DOCX: `[Content_Types].xml`, the given document.xml and any other parts (e.g. media). */
-export function docxArchive(document: ZipInput["data"] | ZipInput, extra: ZipInput[] = []) {
+export function docxArchive(
+  document: ZipInput["data"] | ZipInput,
+  extra: ZipInput[] = [],
+) {
   const main = typeof document === "string" || document instanceof Uint8Array
     ? { name: "word/document.xml", data: document }
     : document;
@@ -111,7 +118,10 @@ export function docxArchive(document: ZipInput["data"] | ZipInput, extra: ZipInp
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(
+    />/g,
+    "&gt;",
+  );
 }
 
 export interface PdfPageSpec {
@@ -145,7 +155,9 @@ export function pdfDocument(pages: readonly PdfPageSpec[]): Uint8Array {
     if (spec.image) {
       const { width, height } = spec.image;
       const pixels = width * height;
-      const data = new Uint8Array(deflateSync(new Uint8Array(pixels <= 4_000_000 ? pixels : 16)));
+      const data = new Uint8Array(
+        deflateSync(new Uint8Array(pixels <= 4_000_000 ? pixels : 16)),
+      );
       const image = stream(
         `/Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`,
         data,
@@ -155,7 +167,9 @@ export function pdfDocument(pages: readonly PdfPageSpec[]): Uint8Array {
     }
     if (spec.lines && spec.lines.length > 0) {
       ops.push("BT /F1 10 Tf 14 TL 40 800 Td");
-      for (const line of spec.lines) ops.push(`(${line.replace(/([\\()])/g, "\\$1")}) Tj T*`);
+      for (const line of spec.lines) {
+        ops.push(`(${line.replace(/([\\()])/g, "\\$1")}) Tj T*`);
+      }
       ops.push("ET");
     }
     const content = stream(
@@ -177,13 +191,19 @@ export function pdfDocument(pages: readonly PdfPageSpec[]): Uint8Array {
   let offset = chunks[0].length;
   const offsets: number[] = [];
   for (const [i, parts] of objects.entries()) {
-    const body = concat([enc.encode(`${i + 1} 0 obj\n`), ...parts, enc.encode("\nendobj\n")]);
+    const body = concat([
+      enc.encode(`${i + 1} 0 obj\n`),
+      ...parts,
+      enc.encode("\nendobj\n"),
+    ]);
     offsets.push(offset);
     chunks.push(body);
     offset += body.length;
   }
   const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`];
-  for (const o of offsets) xref.push(`${String(o).padStart(10, "0")} 00000 n \n`);
+  for (const o of offsets) {
+    xref.push(`${String(o).padStart(10, "0")} 00000 n \n`);
+  }
   xref.push(
     `trailer\n<< /Size ${
       objects.length + 1
@@ -233,7 +253,9 @@ export function proseLines(count: number, seed = 1, width = 90): string[] {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     let line = "";
-    while (line.length < width) line += (line ? " " : "") + words[next() % words.length];
+    while (line.length < width) {
+      line += (line ? " " : "") + words[next() % words.length];
+    }
     lines.push(line);
   }
   return lines;

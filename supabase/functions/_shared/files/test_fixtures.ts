@@ -11,7 +11,11 @@ export function fixture(name: string): Promise<Uint8Array> {
 export interface Manifest {
   "text-cyrillic.pdf": { pages: string[][] };
   "scanned.pdf": { pageImages: string[]; pages: string[][] };
-  "mixed.pdf": { textPage: string[]; pagesWithText: number[]; pagesWithoutText: number[] };
+  "mixed.pdf": {
+    textPage: string[];
+    pagesWithText: number[];
+    pagesWithoutText: number[];
+  };
   "essay.docx": { sentences: string[] };
   "printed-text.png": { text: string };
 }

@@ -27,13 +27,18 @@ const LOCAL = 0x04034b50;
  * before the directory is walked; `zip64` (sizes or offsets of 4 GB and up) is refused, since no
  * upload we take needs it; `corrupt` when the records are missing or run past the end.
  */
-export function readZipDirectory(bytes: Uint8Array, maxEntries: number): ZipDirectory {
+export function readZipDirectory(
+  bytes: Uint8Array,
+  maxEntries: number,
+): ZipDirectory {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const eocd = findEndOfCentralDirectory(bytes, view);
   if (eocd < 0) return { ok: false, reason: "corrupt" };
   const count = view.getUint16(eocd + 10, true);
   const directoryOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || directoryOffset === 0xffffffff) return { ok: false, reason: "zip64" };
+  if (count === 0xffff || directoryOffset === 0xffffffff) {
+    return { ok: false, reason: "zip64" };
+  }
   if (count > maxEntries) return { ok: false, reason: "too_many_entries" };
   const entries: ZipEntry[] = [];
   let at = directoryOffset;
@@ -43,7 +48,9 @@ export function readZipDirectory(bytes: Uint8Array, maxEntries: number): ZipDire
     }
     const nameLength = view.getUint16(at + 28, true);
     const entry: ZipEntry = {
-      name: new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength)),
+      name: new TextDecoder().decode(
+        bytes.subarray(at + 46, at + 46 + nameLength),
+      ),
       flags: view.getUint16(at + 8, true),
       method: view.getUint16(at + 10, true),
       compressedSize: view.getUint32(at + 20, true),
@@ -51,24 +58,30 @@ export function readZipDirectory(bytes: Uint8Array, maxEntries: number): ZipDire
       localHeaderOffset: view.getUint32(at + 42, true),
     };
     if (
-      entry.compressedSize === 0xffffffff || entry.uncompressedSize === 0xffffffff ||
+      entry.compressedSize === 0xffffffff ||
+      entry.uncompressedSize === 0xffffffff ||
       entry.localHeaderOffset === 0xffffffff
     ) {
       return { ok: false, reason: "zip64" };
     }
     entries.push(entry);
-    at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    at += 46 + nameLength + view.getUint16(at + 30, true) +
+      view.getUint16(at + 32, true);
   }
   return { ok: true, entries };
 }
 
 /** The entry's compressed bytes (a view, no copy), or `null` when its local header is broken. */
-export function entryData(bytes: Uint8Array, entry: ZipEntry): Uint8Array | null {
+export function entryData(
+  bytes: Uint8Array,
+  entry: ZipEntry,
+): Uint8Array | null {
   const at = entry.localHeaderOffset;
   if (at + 30 > bytes.length) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(at, true) !== LOCAL) return null;
-  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+  const start = at + 30 + view.getUint16(at + 26, true) +
+    view.getUint16(at + 28, true);
   const end = start + entry.compressedSize;
   return end <= bytes.length ? bytes.subarray(start, end) : null;
 }
@@ -93,10 +106,14 @@ export async function* entryChunks(
   const cap = Math.min(maxBytes, entry.uncompressedSize);
   if (entry.method === 0) {
     if (data.length > cap) throw new ZipInflateLimit(data.length);
-    for (let at = 0; at < data.length; at += 1 << 20) yield data.subarray(at, at + (1 << 20));
+    for (let at = 0; at < data.length; at += 1 << 20) {
+      yield data.subarray(at, at + (1 << 20));
+    }
     return;
   }
-  if (entry.method !== 8) throw new TypeError(`unsupported zip method ${entry.method}`);
+  if (entry.method !== 8) {
+    throw new TypeError(`unsupported zip method ${entry.method}`);
+  }
   let produced = 0;
   for await (const chunk of inflateChunks(data, "deflate-raw")) {
     produced += chunk.length;

@@ -22,10 +22,13 @@ Deno.test("zip: the directory lists each entry with its declared sizes and metho
   ]);
   const dir = readZipDirectory(zip, 10);
   assert.ok(dir.ok);
-  assert.deepEqual(dir.entries.map((e) => [e.name, e.method, e.uncompressedSize]), [
-    ["a.txt", 8, 23],
-    ["b.bin", 0, 3],
-  ]);
+  assert.deepEqual(
+    dir.entries.map((e) => [e.name, e.method, e.uncompressedSize]),
+    [
+      ["a.txt", 8, 23],
+      ["b.bin", 0, 3],
+    ],
+  );
 });
 
 Deno.test("zip: deflated and stored entries inflate to their bytes", async () => {
@@ -45,8 +48,13 @@ Deno.test("zip: deflated and stored entries inflate to their bytes", async () =>
 });
 
 Deno.test("zip: an entry count past the limit is refused from the end record alone", () => {
-  const zip = zipArchive(Array.from({ length: 6 }, (_, i) => ({ name: `${i}`, data: "x" })));
-  assert.deepEqual(readZipDirectory(zip, 5), { ok: false, reason: "too_many_entries" });
+  const zip = zipArchive(
+    Array.from({ length: 6 }, (_, i) => ({ name: `${i}`, data: "x" })),
+  );
+  assert.deepEqual(readZipDirectory(zip, 5), {
+    ok: false,
+    reason: "too_many_entries",
+  });
 });
 
 Deno.test("zip: no end record, or a directory pointing past the end, is corrupt", () => {
@@ -57,18 +65,29 @@ Deno.test("zip: no end record, or a directory pointing past the end, is corrupt"
   });
   const broken = zip.slice();
   new DataView(broken.buffer).setUint32(broken.length - 6, 1 << 30, true);
-  assert.deepEqual(readZipDirectory(broken, 5), { ok: false, reason: "corrupt" });
+  assert.deepEqual(readZipDirectory(broken, 5), {
+    ok: false,
+    reason: "corrupt",
+  });
 });
 
 Deno.test("zip: an entry inflating past what it declared stops at the declared size", async () => {
   const zip = zipArchive([
-    { name: "bomb", data: deflateBomb(64 << 20), method: "raw", declaredSize: 1000 },
+    {
+      name: "bomb",
+      data: deflateBomb(64 << 20),
+      method: "raw",
+      declaredSize: 1000,
+    },
   ]);
   const dir = readZipDirectory(zip, 5);
   assert.ok(dir.ok);
   const started = performance.now();
   await assert.rejects(
-    () => collect(entryChunks(entryData(zip, dir.entries[0])!, dir.entries[0], 1 << 30)),
+    () =>
+      collect(
+        entryChunks(entryData(zip, dir.entries[0])!, dir.entries[0], 1 << 30),
+      ),
     (e) => e instanceof ZipInflateLimit && e.produced < 2 << 20,
   );
   assert.ok(performance.now() - started < 500);
