@@ -654,6 +654,7 @@ function mp4Duration(bytes: Uint8Array): number {
   let audioTimescale = 0;
   let audioDuration = 0;
   let editSeconds = 0;
+  let moovSampleTicks = 0;
   for (const trak of boxes(bytes, moov.dataStart, moov.end)) {
     if (trak.type !== "trak") continue;
     const mdia = child(bytes, trak, "mdia");
@@ -665,6 +666,7 @@ function mp4Duration(bytes: Uint8Array): number {
     const times = headerTimes(bytes, mdhd);
     audioTimescale = times.timescale;
     audioDuration = times.duration;
+    moovSampleTicks = sttsTicks(bytes, mdia);
     const tkhdV1 = bytes[tkhd.dataStart] === 1;
     audioTrackId = u32be(bytes, tkhd.dataStart + 4 + (tkhdV1 ? 16 : 8));
     // tkhd's duration is the edit list's (priming samples of AAC excluded), in the movie timescale.
@@ -679,12 +681,19 @@ function mp4Duration(bytes: Uint8Array): number {
     break; // the first audio track, as Groq does
   }
   if (audioTrackId < 0 || audioTimescale === 0) fail("The mp4 file has no audio track.");
-  if (editSeconds > 0) return editSeconds;
-  if (audioDuration > 0 && audioDuration !== 0xffffffff) return audioDuration / audioTimescale;
+  // In a fragmented file the moov's durations cover only the samples the moov itself holds, and
+  // live recorders fill them loosely: Chromium's MediaRecorder (audio/mp4, Chromium 147) writes
+  // tkhd 321 ms and mdhd 321 ticks over an empty sample table for an 11 s recording. So with
+  // fragments present, the length is mehd, or the moov's own samples plus every fragment's.
+  const mvex = child(bytes, moov, "mvex");
+  const fragmented = mvex !== undefined && moofs.length > 0;
+  if (!fragmented && editSeconds > 0) return editSeconds;
+  if (!fragmented && audioDuration > 0 && audioDuration !== 0xffffffff) {
+    return audioDuration / audioTimescale;
+  }
 
   // Fragmented mp4 (live recorders): mvex/mehd, else the sum of the fragments' sample durations.
   const mvhd = child(bytes, moov, "mvhd");
-  const mvex = child(bytes, moov, "mvex");
   const mehd = mvex && child(bytes, mvex, "mehd");
   if (mvhd && mehd) {
     const { timescale } = headerTimes(bytes, mvhd);
@@ -702,12 +711,27 @@ function mp4Duration(bytes: Uint8Array): number {
       }
     }
   }
-  let ticks = 0;
+  let ticks = moovSampleTicks;
+  // Where the last fragment ends on the track's timeline (tfdt + its samples), and how far the
+  // samples' own durations may fall short of it: MediaRecorder cannot know a fragment's last
+  // sample's length when it writes it, and writes a placeholder (Chromium 147: 1008 ticks for
+  // 2880), so the sum alone loses up to one sample per fragment.
+  let timelineEnd = 0;
+  let fragments = 0;
+  let longestSample = 0;
   for (const moof of moofs) {
     for (const traf of boxes(bytes, moof.dataStart, moof.end)) {
       if (traf.type !== "traf") continue;
       const tfhd = child(bytes, traf, "tfhd");
       if (!tfhd || u32be(bytes, tfhd.dataStart + 4) !== audioTrackId) continue;
+      const tfdt = child(bytes, traf, "tfdt");
+      const decodeTime = tfdt
+        ? (bytes[tfdt.dataStart] === 1
+          ? u64be(bytes, tfdt.dataStart + 4)
+          : u32be(bytes, tfdt.dataStart + 4))
+        : -1;
+      const before = ticks;
+      fragments++;
       const tfhdFlags = u32be(bytes, tfhd.dataStart) & 0xffffff;
       let defaultDuration = trexDefault;
       let at = tfhd.dataStart + 8;
@@ -721,12 +745,32 @@ function mp4Duration(bytes: Uint8Array): number {
         let entry = trun.dataStart + 8 + (flags & 0x01 ? 4 : 0) + (flags & 0x04 ? 4 : 0);
         const entrySize = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
         for (let i = 0; i < count; i++, entry += entrySize) {
-          ticks += flags & 0x100 ? u32be(bytes, entry) : defaultDuration;
+          const sample = flags & 0x100 ? u32be(bytes, entry) : defaultDuration;
+          ticks += sample;
+          longestSample = Math.max(longestSample, sample);
         }
       }
+      if (decodeTime >= 0) timelineEnd = Math.max(timelineEnd, decodeTime + ticks - before);
     }
   }
+  // The timeline is trusted only as far as the placeholders explain: a tfdt that claims more is
+  // ignored, so a file cannot bill more audio than it carries plus one sample per fragment.
+  if (timelineEnd > ticks && timelineEnd - ticks <= fragments * longestSample) ticks = timelineEnd;
   return ticks / audioTimescale;
+}
+
+/** Sum of an mdia's stts (time-to-sample) entries: the duration of the samples the moov holds. */
+function sttsTicks(bytes: Uint8Array, mdia: Box): number {
+  const minf = child(bytes, mdia, "minf");
+  const stbl = minf && child(bytes, minf, "stbl");
+  const stts = stbl && child(bytes, stbl, "stts");
+  if (!stts || stts.dataStart + 8 > stts.end) return 0;
+  const entries = u32be(bytes, stts.dataStart + 4);
+  let ticks = 0;
+  for (let i = 0, at = stts.dataStart + 8; i < entries && at + 8 <= stts.end; i++, at += 8) {
+    ticks += u32be(bytes, at) * u32be(bytes, at + 4);
+  }
+  return ticks;
 }
 
 // ---------------------------------------------------------------------------------------------
