@@ -95,7 +95,10 @@ function recordingType(): { mimeType: string; ext: string } {
     { mimeType: "audio/mp4", ext: "m4a" },
     { mimeType: "audio/ogg;codecs=opus", ext: "ogg" },
   ];
-  return candidates.find((c) => MediaRecorder.isTypeSupported(c.mimeType)) ??
+  // ?voice-type=audio/mp4 records what Safari records, where this browser can (tests use it).
+  const asked = new URLSearchParams(location.search).get("voice-type");
+  const pick = asked ? candidates.filter((c) => c.mimeType.startsWith(asked)) : candidates;
+  return pick.find((c) => MediaRecorder.isTypeSupported(c.mimeType)) ??
     { mimeType: "", ext: "webm" };
 }
 

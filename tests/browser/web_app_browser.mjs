@@ -228,6 +228,39 @@ test("voice: MediaRecorder's webm/opus from the fake microphone is billed within
   assert.equal(rows.rows[0].billed, billed);
 });
 
+test("voice as Safari records it (MediaRecorder audio/mp4) is billed within 1 s of its length", async () => {
+  const { page, problems } = await openApp(alice, "?voice-type=audio/mp4");
+  assert.ok(await page.evaluate(() => MediaRecorder.isTypeSupported("audio/mp4")));
+  await page.click('[data-testid="voice-record"]');
+  await page.waitForSelector('[data-testid="voice-record"][data-state="recording"]');
+  await new Promise((r) => setTimeout(r, RECORD_SECONDS * 1000));
+  await page.click('[data-testid="voice-record"]');
+  await page.waitForFunction(
+    () =>
+      ["done", "error"].includes(
+        document.querySelector('[data-testid="voice-transcript"]')?.dataset.state,
+      ),
+    { timeout: 60_000 },
+  );
+  const sent = await page.evaluate(() => globalThis.uploads.at(-1));
+  assert.equal(
+    await attr(page, "voice-transcript", "data-state"),
+    "done",
+    await text(page, "error-message"),
+  );
+  const recordedSeconds = Number(await attr(page, "voice-cost", "data-recorded-ms")) / 1000;
+  const duration = Number(await attr(page, "voice-cost", "data-duration-seconds"));
+  const billed = Number(await attr(page, "voice-cost", "data-billed-seconds"));
+  console.log(
+    `# voice mp4: recorded ${recordedSeconds.toFixed(2)} s (${sent.bytes} bytes), ` +
+      `server measured ${duration} s, billed ${billed} s`,
+  );
+  assert.ok(Math.abs(duration - recordedSeconds) <= 1, `${duration} vs ${recordedSeconds}`);
+  assert.ok(Math.abs(billed - recordedSeconds) <= 1, `${billed} vs ${recordedSeconds}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("a 12 MP photo leaves the browser under Groq's 4 MB and gets an answer", async () => {
   const { page } = main;
   const original = await page.evaluate(async () => {

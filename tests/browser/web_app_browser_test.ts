@@ -15,6 +15,6 @@ Deno.test("the web app in Chromium: streamed chat, recorded voice, a 12 MP photo
   const count = (k: string) => Number(new RegExp(`^# ${k} (\\d+)$`, "m").exec(out)?.[1] ?? -1);
   if (run.code !== 0 || count("fail") !== 0) console.log(out);
   assert.equal(count("fail"), 0);
-  assert.equal(count("pass"), 8, `browser tests passed: ${count("pass")}`);
+  assert.equal(count("pass"), 9, `browser tests passed: ${count("pass")}`);
   assert.equal(run.code, 0);
 });
