@@ -85,3 +85,65 @@ export async function errorFromResponse(res: Response): Promise<AiFunctionError>
     platformCode,
   );
 }
+
+/**
+ * What to tell a student about a failed call, in plain words: what happened and what to do. Built
+ * from the error's code, status, hint and wait, so every frontend words the same failure the same
+ * way. Anything that is not an AiFunctionError (a bug, a thrown string) gets a generic sentence.
+ * @example
+ * try { await analyzeFile(supabase, { file, platform: "main" }); }
+ * catch (e) { errorBox.textContent = plainErrorMessage(e); }
+ */
+export function plainErrorMessage(error: unknown): string {
+  if (!(error instanceof AiFunctionError)) {
+    return "Something went wrong on this page. Reload it and try again.";
+  }
+  const wait = error.retryAfterSeconds !== undefined
+    ? ` Try again in ${formatWait(error.retryAfterSeconds)}.`
+    : " Try again in a moment.";
+  const hint = error.hint ? ` ${error.hint}` : "";
+  if (error.status === 546) {
+    return "That file was too much work for the server: try a smaller file (a smaller photo, " +
+      "fewer pages).";
+  }
+  switch (error.code) {
+    case "network_error":
+      return "You seem to be offline: the server could not be reached. Check your connection " +
+        "and try again.";
+    case "payload_too_large":
+      return `That is too large to send.${hint || " Try a smaller file or a shorter message."}`;
+    case "unsupported_media_type":
+      return `That kind of file cannot be read here.${hint || " Send a photo, PDF or document."}`;
+    case "unprocessable_audio":
+    case "unprocessable_file":
+    case "page_images_required":
+      return `That file could not be read.${hint || " It may be empty or damaged."}`;
+    case "budget_exceeded":
+      return `You have used today's AI allowance.${wait}`;
+    case "rate_limited":
+      return `The AI is busy right now.${wait}`;
+    case "unauthorized":
+      return "Your session has ended. Sign in again.";
+    case "forbidden":
+      return "Your account cannot do that.";
+    case "invalid_request":
+      return `That request was not accepted: ${error.message}`;
+    case "idempotency_conflict":
+      return "That is already being sent. Wait for the answer.";
+    case "upstream_unavailable":
+    case "upstream_timeout":
+      return `The AI did not answer.${wait}`;
+    case "service_unavailable":
+      return `The service is briefly unavailable.${hint || wait}`;
+    default:
+      return `Something went wrong (${error.code}).${wait}`;
+  }
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} s`;
+  if (seconds < 3600) return `${Math.ceil(seconds / 60)} min`;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.ceil((seconds % 3600) / 60);
+  return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+}

@@ -49,7 +49,10 @@ export type Fault =
   /** How a Groq stream delivers usage besides the `stream_options.include_usage` chunk: `x_groq`
    * (the default: `x_groq.usage` on the final chunk), `usage` (a top-level `usage` on the final
    * chunk instead), `both`, or `none` (no usage at all, not even the asked-for chunk). */
-  | { type: "stream_usage"; variant: "x_groq" | "usage" | "both" | "none" };
+  | { type: "stream_usage"; variant: "x_groq" | "usage" | "both" | "none" }
+  /** A streamed chat answer paced: `chunkDelayMs` between chunks, as a slow model writes (a
+   * browser test watches the answer grow while it is still streaming). */
+  | { type: "slow_stream"; chunkDelayMs: number };
 
 /** What `POST /__offline/faults` accepts. */
 export interface FaultRuleInput {
@@ -798,6 +801,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       body,
       (f) =>
         f.type !== "no_duration" && (f.type !== "cut_stream" || stream) &&
+        (f.type !== "slow_stream" || stream) &&
         (f.type !== "stream_usage" || (stream && provider === "groq")),
     );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
@@ -939,7 +943,8 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       );
     }
     const cutAfter = fault?.type === "cut_stream" ? fault.afterChunks : null;
-    return sseResponse(ctx, events, cutAfter, usage.total_tokens);
+    const delayMs = fault?.type === "slow_stream" ? fault.chunkDelayMs : chunkDelayMs;
+    return sseResponse(ctx, events, cutAfter, usage.total_tokens, true, delayMs);
   }
 
   async function responses(ctx: Ctx): Promise<Response> {
@@ -951,7 +956,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       body,
       (f) =>
         f.type !== "no_duration" && (f.type !== "cut_stream" || stream) && f.type !== "length" &&
-        f.type !== "stream_usage",
+        f.type !== "stream_usage" && f.type !== "slow_stream",
     );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
 
@@ -1071,7 +1076,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       ctx,
       (f) =>
         f.type !== "cut_stream" && f.type !== "cached_tokens" && f.type !== "length" &&
-        f.type !== "stream_usage",
+        f.type !== "stream_usage" && f.type !== "slow_stream",
     );
     if (fault && isErrorFault(fault)) return faultResponse(ctx, fault);
 
@@ -1210,6 +1215,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     cutAfter: number | null,
     tokens: number,
     done = true,
+    delayMs = chunkDelayMs,
   ): Response {
     // The stream's cancel() tells us the client went away; request.signal is left alone on this
     // hot path (in Deno 2.9 touching it prints a legacy-behaviour warning).
@@ -1218,9 +1224,9 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     let index = 0;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        if (index > 0 && chunkDelayMs > 0) {
+        if (index > 0 && delayMs > 0) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, chunkDelayMs);
+            const timer = setTimeout(resolve, delayMs);
             wake = () => {
               clearTimeout(timer);
               resolve();
@@ -1670,6 +1676,7 @@ const FAULT_TYPES = new Set([
   "cached_tokens",
   "length",
   "stream_usage",
+  "slow_stream",
 ]);
 
 function validateFault(input: FaultRuleInput): FaultRuleInput {
@@ -1701,6 +1708,13 @@ function validateFault(input: FaultRuleInput): FaultRuleInput {
     fault.type === "stream_usage" && !["x_groq", "usage", "both", "none"].includes(fault.variant)
   ) {
     throw new Error('variant must be "x_groq", "usage", "both" or "none".');
+  }
+  if (
+    fault.type === "slow_stream" &&
+    !(Number.isInteger(fault.chunkDelayMs) && fault.chunkDelayMs >= 0 &&
+      fault.chunkDelayMs <= 10_000)
+  ) {
+    throw new Error("chunkDelayMs must be an integer from 0 to 10000.");
   }
   return {
     ...(input.provider !== undefined ? { provider: input.provider } : {}),

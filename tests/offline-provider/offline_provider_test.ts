@@ -597,6 +597,38 @@ Deno.test("cut_stream applies only to streamed requests", async () => {
   });
 });
 
+Deno.test("slow_stream paces a streamed answer's chunks and leaves a plain answer alone", async () => {
+  await withProvider(async ({ groq, fault, provider }) => {
+    await fault({ fault: { type: "slow_stream", chunkDelayMs: 40 } });
+    const plain = await groq.chat.completions.create({ model: GROQ_CHAT, messages: USER("x") });
+    assert.ok(plain.choices[0].message.content);
+    assert.equal(provider.state.faults.length, 1, "a plain answer does not use the rule up");
+    const stream = await groq.chat.completions.create({
+      model: GROQ_CHAT,
+      messages: USER("Расскажи длинную историю"),
+      stream: true,
+    });
+    const arrivals: number[] = [];
+    for await (const _ of stream) arrivals.push(performance.now());
+    // Every chunk after the first waits its turn: the whole stream takes at least the pauses.
+    assert.ok(arrivals.length > 5);
+    const spanMs = arrivals.at(-1)! - arrivals[0];
+    assert.ok(spanMs >= 40 * (arrivals.length - 2), `${arrivals.length} chunks in ${spanMs} ms`);
+    assert.equal(provider.state.faults.length, 0);
+  });
+});
+
+Deno.test("slow_stream refuses a delay it cannot honour", async () => {
+  await withProvider(async ({ origin }) => {
+    const response = await fetch(`${origin}/__offline/faults`, {
+      method: "POST",
+      body: JSON.stringify({ fault: { type: "slow_stream", chunkDelayMs: -1 } }),
+    });
+    assert.equal(response.status, 400);
+    await response.body?.cancel();
+  });
+});
+
 Deno.test("decommissioned fault turns any model into 400 model_decommissioned", async () => {
   await withProvider(async ({ groq, fault }) => {
     await fault({ model: GROQ_CHAT, fault: { type: "decommissioned" } });

@@ -234,3 +234,99 @@ Deno.test("a WAV of 19.2 M seconds at 1 Hz is measured as what it is (the budget
   const result = measureAudioDuration(wav.bytes);
   assert.ok(result.ok && result.durationSeconds === 1_000_000, JSON.stringify(result));
 });
+
+// --- fragmented mp4 as Chromium's MediaRecorder writes it (audio/mp4) -------------------------
+
+const u32 = (n: number) => [n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+const u64 = (n: number) => [...u32(Math.floor(n / 2 ** 32)), ...u32(n >>> 0)];
+function box(type: string, ...parts: (number[] | Uint8Array)[]): Uint8Array {
+  const body = parts.flatMap((p) => [...p]);
+  return Uint8Array.from([...u32(8 + body.length), ...new TextEncoder().encode(type), ...body]);
+}
+const full = (type: string, version: number, flags: number, ...parts: number[][]) =>
+  box(type, [version, (flags >> 16) & 0xff, (flags >> 8) & 0xff, flags & 0xff], ...parts);
+
+/**
+ * An opus-in-mp4 recording the way Chromium 147's MediaRecorder lays it out (dumped from a real
+ * one): an empty sample table in the moov, whose tkhd and mdhd carry a bogus 321, then one moof +
+ * mdat per timeslice, each trun listing 2880-tick (60 ms at 48 kHz) samples whose last one is a
+ * 1008-tick placeholder, while tfdt advances by the real length. `moovSamples` puts that many
+ * samples in the moov itself too (as ffmpeg's frag_keyframe without empty_moov does);
+ * `tfdtShift` moves every fragment's tfdt (a file that lies about its timeline).
+ */
+function recorderMp4(
+  fragments: number,
+  samplesPerFragment: number,
+  { moovSamples = 0, tfdtShift = 0 } = {},
+): Uint8Array {
+  const stts = moovSamples ? [...u32(1), ...u32(moovSamples), ...u32(2880)] : [...u32(0)];
+  const moov = box(
+    "moov",
+    full("mvhd", 0, 0, [...u32(0), ...u32(0), ...u32(1000), ...u32(0), ...new Array(80).fill(0)]),
+    box(
+      "trak",
+      full("tkhd", 1, 3, [...u64(0), ...u64(0), ...u32(1), ...u32(0), ...u64(321)]),
+      box(
+        "mdia",
+        full("mdhd", 0, 0, [...u32(0), ...u32(0), ...u32(48000), ...u32(321), 0, 0, 0, 0]),
+        full("hdlr", 0, 0, [
+          ...u32(0),
+          ...new TextEncoder().encode("soun"),
+          ...new Array(13).fill(0),
+        ]),
+        box("minf", box("stbl", full("stts", 0, 0, stts))),
+      ),
+    ),
+    box("mvex", full("trex", 0, 0, [...u32(1), ...u32(1), ...u32(0), ...u32(0), ...u32(0)])),
+  );
+  const parts: Uint8Array[] = [box("ftyp", new TextEncoder().encode("isom"), u32(0)), moov];
+  for (let f = 0; f < fragments; f++) {
+    const entries = Array.from(
+      { length: samplesPerFragment },
+      (_, i) => [...u32(i === samplesPerFragment - 1 ? 1008 : 2880), ...u32(40)],
+    );
+    const decodeTime = (moovSamples + f * samplesPerFragment) * 2880 + tfdtShift;
+    parts.push(
+      box(
+        "moof",
+        full("mfhd", 0, 0, u32(f + 1)),
+        box(
+          "traf",
+          full("tfhd", 0, 0x20020, [...u32(1), ...u32(0)]),
+          full("tfdt", 1, 0, u64(decodeTime)),
+          full("trun", 0, 0x301, [...u32(samplesPerFragment), ...u32(0), ...entries.flat()]),
+        ),
+      ),
+      box("mdat", new Uint8Array(samplesPerFragment * 40)),
+    );
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, (at += p.length) - p.length);
+  return out;
+}
+
+Deno.test("a MediaRecorder mp4 is measured on its fragments' timeline, not the moov's placeholder 321", () => {
+  // 44 fragments of 5 × 60 ms = 13.2 s (the last sample of the last fragment is 21 ms as written);
+  // the moov claims 0.321 s (tkhd) and 6.7 ms (mdhd); the samples alone sum to 11.55 s.
+  const result = measureAudioDuration(recorderMp4(44, 5));
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.equal(result.format, "mp4");
+  const expected = (43 * 5 * 2880 + 4 * 2880 + 1008) / 48000;
+  assert.ok(Math.abs(result.durationSeconds - expected) < 0.001, String(result.durationSeconds));
+});
+
+Deno.test("a fragmented mp4 with samples in its moov too counts both", () => {
+  const result = measureAudioDuration(recorderMp4(10, 5, { moovSamples: 50 }));
+  assert.ok(result.ok, JSON.stringify(result));
+  const expected = (50 * 2880 + 9 * 5 * 2880 + 4 * 2880 + 1008) / 48000;
+  assert.ok(Math.abs(result.durationSeconds - expected) < 0.001, String(result.durationSeconds));
+});
+
+Deno.test("a fragment timeline claiming more than its samples explain is not billed", () => {
+  // tfdt says the audio starts an hour in: only the samples present count.
+  const result = measureAudioDuration(recorderMp4(10, 5, { tfdtShift: 3600 * 48000 }));
+  assert.ok(result.ok, JSON.stringify(result));
+  const samples = (10 * (4 * 2880 + 1008)) / 48000;
+  assert.ok(Math.abs(result.durationSeconds - samples) < 0.001, String(result.durationSeconds));
+});

@@ -125,6 +125,15 @@ export function mp4Duration(bytes: Uint8Array, meter: WorkMeter): number {
   const fragments = fragmentSamples(bytes, moov, moofs, trackId, meter);
   samples += fragments.samples;
   ticks += fragments.ticks;
+  // Live recorders cannot know a fragment's last sample's length when they write it and put a
+  // placeholder there (Chromium 147's MediaRecorder audio/mp4: 1008 ticks for 2880), so the sum of
+  // sample durations loses up to one sample per fragment; where each fragment starts (tfdt) says
+  // how long the track really is. The timeline is trusted only as far as the placeholders explain
+  // — one sample per fragment — so a file cannot bill more audio than it carries.
+  if (
+    fragments.timelineEnd > ticks &&
+    fragments.timelineEnd - ticks <= fragments.count * fragments.longestSample
+  ) ticks = fragments.timelineEnd;
   if (samples === 0) fail("The mp4 file contains no audio.");
   let seconds = ticks / timescale;
 
@@ -150,7 +159,7 @@ function fragmentSamples(
   moofs: Box[],
   trackId: number,
   meter: WorkMeter,
-): { samples: number; ticks: number } {
+): { samples: number; ticks: number; timelineEnd: number; count: number; longestSample: number } {
   let trexDefault = 0;
   const mvex = child(bytes, moov, "mvex", meter);
   if (mvex) {
@@ -162,11 +171,22 @@ function fragmentSamples(
   }
   let samples = 0;
   let ticks = 0;
+  let timelineEnd = 0;
+  let count = 0;
+  let longestSample = 0;
   for (const moof of moofs) {
     for (const traf of boxes(bytes, moof.dataStart, moof.end, meter)) {
       if (traf.type !== "traf") continue;
       const tfhd = child(bytes, traf, "tfhd", meter);
       if (!tfhd || u32be(bytes, tfhd.dataStart + 4) !== trackId) continue;
+      const tfdt = child(bytes, traf, "tfdt", meter);
+      const decodeTime = tfdt
+        ? (bytes[tfdt.dataStart] === 1
+          ? u64be(bytes, tfdt.dataStart + 4)
+          : u32be(bytes, tfdt.dataStart + 4))
+        : -1;
+      const before = ticks;
+      count++;
       const tfhdFlags = u32be(bytes, tfhd.dataStart) & 0xffffff;
       let defaultDuration = trexDefault;
       let at = tfhd.dataStart + 8;
@@ -176,19 +196,22 @@ function fragmentSamples(
       for (const trun of boxes(bytes, traf.dataStart, traf.end, meter)) {
         if (trun.type !== "trun") continue;
         const flags = u32be(bytes, trun.dataStart) & 0xffffff;
-        const count = u32be(bytes, trun.dataStart + 4);
+        const runSamples = u32be(bytes, trun.dataStart + 4);
         let entry = trun.dataStart + 8 + (flags & 0x01 ? 4 : 0) + (flags & 0x04 ? 4 : 0);
         const entrySize = [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length * 4;
-        if (entry + count * entrySize > trun.end) fail("The mp4 fragment is corrupt.");
-        meter.tick(count);
-        samples += count;
-        for (let i = 0; i < count; i++, entry += entrySize) {
-          ticks += flags & 0x100 ? u32be(bytes, entry) : defaultDuration;
+        if (entry + runSamples * entrySize > trun.end) fail("The mp4 fragment is corrupt.");
+        meter.tick(runSamples);
+        samples += runSamples;
+        for (let i = 0; i < runSamples; i++, entry += entrySize) {
+          const sample = flags & 0x100 ? u32be(bytes, entry) : defaultDuration;
+          ticks += sample;
+          if (sample > longestSample) longestSample = sample;
         }
       }
+      if (decodeTime >= 0) timelineEnd = Math.max(timelineEnd, decodeTime + ticks - before);
     }
   }
-  return { samples, ticks };
+  return { samples, ticks, timelineEnd, count, longestSample };
 }
 
 /** The output rate of the first sample entry when it is AAC (`mp4a` with an esds), else 0. */
