@@ -218,12 +218,19 @@ test("voice: MediaRecorder's webm/opus from the fake microphone is billed within
   assert.match(await text(page, "voice-reply"), /offline-provider/);
   const upload = await page.evaluate(() => globalThis.uploads.at(-1));
   assert.match(upload.url, /process-voice-message$/);
-  // The ledger row says the same: whisper, billed from the file's own length.
-  const rows = await db.query(
-    `select billed_audio_seconds::float8 as billed, audio_seconds::float8 as seconds
-     from ai_operations_metrics where user_id = $1 and operation_type = 'whisper'`,
-    [alice.id],
-  );
+  // The ledger row says the same: whisper, billed from the file's own length. Rows are written
+  // after the answer (in the background, as on hosted), so wait for it a few seconds.
+  const query = () =>
+    db.query(
+      `select billed_audio_seconds::float8 as billed, audio_seconds::float8 as seconds
+       from ai_operations_metrics where user_id = $1 and operation_type = 'whisper'`,
+      [alice.id],
+    );
+  let rows = await query();
+  for (let i = 0; i < 50 && rows.rows.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await query();
+  }
   assert.equal(rows.rows.length, 1);
   assert.equal(rows.rows[0].billed, billed);
 });
