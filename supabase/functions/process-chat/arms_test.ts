@@ -7,38 +7,7 @@ import type { OperationMetric } from "../_shared/ai/tracking.ts";
 import type { ControlStore } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
-
-const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
-const b64 = (v: unknown) =>
-  btoa(JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
-
-async function token(sub: string) {
-  const head = `${b64({ alg: "HS256", typ: "JWT" })}.${
-    b64({
-      sub,
-      role: "authenticated",
-      aud: "authenticated",
-      exp: Date.now() / 1000 + 60,
-    })
-  }`;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(head)),
-  );
-  return `${head}.${
-    btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_")
-      .replace(/=+$/, "")
-  }`;
-}
+import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
 
 interface Harness {
   handler: (body: Record<string, unknown>, user?: string) => Promise<Response>;
@@ -88,7 +57,7 @@ async function withChat(
     waitUntil: (p) => void p.catch(() => {}),
     now: () => new Date(),
     log: () => {},
-    jwtSecret: SECRET,
+    jwtSecret: TEST_JWT_SECRET,
     routing: {},
   } as Runtime;
   const chat = createChatHandler(rt);
@@ -102,7 +71,7 @@ async function withChat(
           new Request("http://x/process-chat", {
             method: "POST",
             headers: {
-              authorization: `Bearer ${await token(user)}`,
+              authorization: `Bearer ${await studentToken(user)}`,
               "content-type": "application/json",
             },
             body: JSON.stringify({ platform: "main", ...body }),
@@ -267,7 +236,8 @@ Deno.test("a small replay: caching plus routing bring the curator's cost per ans
   });
   let after = 0;
   await withChat({
-    AI_CHAT_ARMS: "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
+    AI_CHAT_ARMS:
+      "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
   }, async (h) => {
     after = await replay(h);
     const cachedLate = h.rows.filter((r) => r.input_tokens! > 2000);

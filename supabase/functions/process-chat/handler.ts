@@ -3,12 +3,23 @@
 // attempt is recorded in the ledger in the background.
 import { addDecimal, formatDecimal } from "../_shared/ai/decimal.ts";
 import { ChatRequest, type ChatResponse } from "../_shared/contracts/chat.ts";
-import { answerSummary, askCurator, planCurator } from "../_shared/curator/curator.ts";
-import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
+import {
+  answerSummary,
+  askCurator,
+  planCurator,
+} from "../_shared/curator/curator.ts";
+import {
+  replayAsStream,
+  streamCuratorAnswer,
+} from "../_shared/curator/stream.ts";
 import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
-import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
+import {
+  errorResponse,
+  HttpError,
+  invalidRequest,
+} from "../_shared/http/errors.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   answerJson,
@@ -95,7 +106,10 @@ export function createChatHandler(
         ...input,
         armKey: `${user.id}:${input.conversation_id ?? ""}`,
       });
-      const size = { inputTokens: plan.inputTokens, outputTokens: plan.maxOutputTokens };
+      const size = {
+        inputTokens: plan.inputTokens,
+        outputTokens: plan.maxOutputTokens,
+      };
       // A `short` arm may ask the control route again (JSON answers only): reserve for both.
       const escalation = plan.escalateTo !== null && !input.stream;
       const hold = await reserveBudget(rt, {
@@ -127,7 +141,10 @@ export function createChatHandler(
         timer.mark("model");
         hold.settle(outcome.costUsd);
         if (!outcome.ok) throw upstreamError(outcome.failure);
-        const body: ChatResponse = { ...answerSummary(rid, outcome), reply: outcome.reply };
+        const body: ChatResponse = {
+          ...answerSummary(rid, outcome),
+          reply: outcome.reply,
+        };
         return await answerJson(rt, idem, rid, body, timer);
       }
 

@@ -6,40 +6,10 @@ import { createProviderClients } from "../_shared/ai/providers.ts";
 import { type ControlStore, StoreTimeoutError } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
+import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
 
-const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
-const b64 = (v: unknown) =>
-  btoa(JSON.stringify(v)).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
-
-async function token() {
-  const head = `${b64({ alg: "HS256", typ: "JWT" })}.${
-    b64({
-      sub: crypto.randomUUID(),
-      role: "authenticated",
-      aud: "authenticated",
-      exp: Date.now() / 1000 + 60,
-    })
-  }`;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const sig = new Uint8Array(
-    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(head)),
-  );
-  return `${head}.${
-    btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_")
-      .replace(/=+$/, "")
-  }`;
-}
-
-const down = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+const down = () =>
+  Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
 const working: ControlStore = {
   reserveBudget: () =>
     Promise.resolve({
@@ -81,7 +51,7 @@ async function withProvider(
       waitUntil: (p) => void p.catch(() => {}),
       now: () => new Date(),
       log: () => {},
-      jwtSecret: SECRET,
+      jwtSecret: TEST_JWT_SECRET,
       routing: {},
     }), () => provider.state.requests.length);
   } finally {
@@ -94,7 +64,7 @@ const ask = async (headers: Record<string, string> = {}) =>
   new Request("http://x/process-chat", {
     method: "POST",
     headers: {
-      authorization: `Bearer ${await token()}`,
+      authorization: `Bearer ${await studentToken()}`,
       "content-type": "application/json",
       ...headers,
     },
@@ -156,7 +126,8 @@ Deno.test("a reservation that timed out is given back once the database answers:
         requests.push(a.requestId);
         // The first call times out (the database is stalled); it lands later as `landed`.
         return stalled
-          ? (stalled = false, Promise.reject(new StoreTimeoutError("reserve_budget: 1200 ms")))
+          ? (stalled = false,
+            Promise.reject(new StoreTimeoutError("reserve_budget: 1200 ms")))
           : Promise.resolve({
             ok: true,
             reservationId: landed,
