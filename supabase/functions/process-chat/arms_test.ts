@@ -236,8 +236,7 @@ Deno.test("a small replay: caching plus routing bring the curator's cost per ans
   });
   let after = 0;
   await withChat({
-    AI_CHAT_ARMS:
-      "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
+    AI_CHAT_ARMS: "quick:short:groq:openai/gpt-oss-20b,small:50:groq:openai/gpt-oss-20b",
   }, async (h) => {
     after = await replay(h);
     const cachedLate = h.rows.filter((r) => r.input_tokens! > 2000);

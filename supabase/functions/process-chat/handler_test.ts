@@ -8,8 +8,7 @@ import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
 import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
 
-const down = () =>
-  Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+const down = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
 const working: ControlStore = {
   reserveBudget: () =>
     Promise.resolve({
@@ -126,8 +125,7 @@ Deno.test("a reservation that timed out is given back once the database answers:
         requests.push(a.requestId);
         // The first call times out (the database is stalled); it lands later as `landed`.
         return stalled
-          ? (stalled = false,
-            Promise.reject(new StoreTimeoutError("reserve_budget: 1200 ms")))
+          ? (stalled = false, Promise.reject(new StoreTimeoutError("reserve_budget: 1200 ms")))
           : Promise.resolve({
             ok: true,
             reservationId: landed,

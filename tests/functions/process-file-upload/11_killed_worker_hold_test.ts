@@ -67,8 +67,11 @@ Deno.test("a worker killed during the provider call leaves a hold that expires w
 Deno.test("a worker killed while decoding the upload leaves no hold at all", async () => {
   await resetProvider();
   const student = await createUser();
-  // ~0.7 s of decoding on a fresh worker: the kill lands while the rows are unfiltered.
-  const png = new Uint8Array(filteredPng(7071, 7071, { colorType: 0 })) as Uint8Array<ArrayBuffer>;
+  // A 16-bit RGB PNG padded to 3.2 MB (over Groq's 4 MB once in base64, so the server must decode
+  // and re-encode it before any hold): ~0.9 s of decoding, and the kill lands inside it.
+  const png = new Uint8Array(
+    filteredPng(3260, 3260, { colorType: 2, bitDepth: 16, padTo: 3_200_000 }),
+  ) as Uint8Array<ArrayBuffer>;
   // A warm worker first (the previous test killed the last one): the kill must land on the
   // request, not on a worker still starting.
   const warm = await invokeFileForm(
@@ -81,7 +84,8 @@ Deno.test("a worker killed while decoding the upload leaves no hold at all", asy
     clientFor(student),
     form({ file: file("scan.png", png), platform: "main" }),
   );
-  await new Promise((r) => setTimeout(r, 300));
+  // The upload is ~60 kB, so the decode starts within a few ms; 100 ms lands inside it.
+  await new Promise((r) => setTimeout(r, 100));
   await killWorkers();
   const reply = await upload;
   assert.equal(reply.status, 546, `the worker died mid-request: ${JSON.stringify(reply.body)}`);

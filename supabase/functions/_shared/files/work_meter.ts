@@ -42,7 +42,11 @@ export const WORK_PRICE = {
   /** PNG: one byte of a row unfiltered, by filter type 0–4 (Paeth is the costliest). */
   pngRowByte: [0.001, 0.003, 0.002, 0.004, 0.006] as readonly number[],
   /** PNG: one pixel turned into RGBA and added into the box sums (palette and 16-bit included). */
-  pngPixel: 0.006,
+  // 0.006 at first; the 7071×7071 one-byte Paeth PNGs then passed at 1,010–1,640 ms of CPU on
+  // Deno 2.1 (fresh-clone suites, 2026-12-06) — over the 1.5 s bound — so a pixel is priced from
+  // that worst case (≈ 33 ns a pixel in all), which refuses those before decoding and accepts at
+  // most ~33 MP of one-byte Paeth rows (≈ 1.1 s).
+  pngPixel: 0.025,
   /** PNG: one byte inflated (native zlib). */
   pngInflateByte: 0.002,
   /** Our JPEG encoder: one output pixel. */
