@@ -38,6 +38,7 @@ export type Database = {
           attempt: number;
           audio_seconds: number | null;
           baseline_cost_usd: number | null;
+          budget_reservation_id: string | null;
           billed_audio_seconds: number | null;
           cached_input_tokens: number | null;
           cost_usd: number;
@@ -62,6 +63,7 @@ export type Database = {
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
+          budget_reservation_id?: string | null;
           billed_audio_seconds?: number | null;
           cached_input_tokens?: number | null;
           cost_usd?: number;
@@ -86,6 +88,7 @@ export type Database = {
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
+          budget_reservation_id?: string | null;
           billed_audio_seconds?: number | null;
           cached_input_tokens?: number | null;
           cost_usd?: number;

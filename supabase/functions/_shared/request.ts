@@ -4,7 +4,7 @@
 import { calculateCost } from "./ai/cost.ts";
 import { compareDecimal, formatDecimal } from "./ai/decimal.ts";
 import type { ModelTarget } from "./ai/providers.ts";
-import { type ControlStore, StoreTimeoutError } from "./db.ts";
+import { type ControlStore, type Reservation, StoreTimeoutError } from "./db.ts";
 import { corsHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/errors.ts";
 import type { StepTimer } from "./http/timing.ts";
@@ -233,16 +233,20 @@ export function costCeiling(
   return formatDecimal(max, 10);
 }
 
-/** Holds of requests still running in this worker: settled at shutdown (runtime.ts). */
-const openHolds = new Map<string, string>();
+/**
+ * Holds still open in this worker, each with the most it can have spent so far: settled at
+ * shutdown (runtime.ts). A request's hold is its reserved amount; a lease's is what its finished
+ * requests cost plus the ceilings of those still running (`budget_lease.ts`).
+ */
+export const openHolds = new Map<string, () => string>();
 
-/** Settles every hold still open at its reserved amount (the worker is ending). */
+/** Settles every hold still open at the most it can have spent (the worker is ending). */
 export async function settleOpenHolds(rt: Pick<Runtime, "store" | "log">): Promise<void> {
   const holds = [...openHolds];
   openHolds.clear();
   await Promise.all(
-    holds.map(([id, amountUsd]) =>
-      rt.store.settleBudget(id, amountUsd).catch((e) =>
+    holds.map(([id, spentAtMost]) =>
+      rt.store.settleBudget(id, spentAtMost()).catch((e) =>
         rt.log(JSON.stringify({
           level: "error",
           msg: "budget settle at shutdown failed",
@@ -255,8 +259,29 @@ export async function settleOpenHolds(rt: Pick<Runtime, "store" | "log">): Promi
 }
 
 export interface BudgetHold {
+  /** The reservation paying for the request: its own, or a lease's (`budget_lease.ts`). */
+  readonly reservationId: string;
   /** Settles the reservation with the real cost, in the background. */
   settle(actualUsd: string): void;
+}
+
+type ReserveArgs = { userId: string; platform: string; requestId: string; amountUsd: string };
+type ReserveRuntime = Pick<Runtime, "store" | "waitUntil" | "log"> & {
+  sleep?: (ms: number) => Promise<void>;
+};
+
+/**
+ * One reservation call, as a request needs it: a database that does not answer is 503 (never a
+ * provider call without a check), an unknown user 401, and a reservation that timed out but may
+ * still land is given back in the background.
+ */
+export function reserveOnce(rt: ReserveRuntime, a: ReserveArgs): Promise<Reservation> {
+  const sleep = rt.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
+  return guard("budget", () =>
+    rt.store.reserveBudget(a).catch((e) => {
+      if (e instanceof StoreTimeoutError) rt.waitUntil(undoLateReservation(rt, a, sleep));
+      throw e;
+    }));
 }
 
 /** How long a request waits for the user's other running requests to settle their holds. */
@@ -280,26 +305,13 @@ export function blockedByHolds(
  * reservation), then answers 429 `rate_limited` with a Retry-After of seconds. Only when the spend
  * itself has reached the limit is it 429 `budget_exceeded` until the period resets.
  */
-export async function reserveBudget(
-  rt: Pick<Runtime, "store" | "waitUntil" | "log"> & { sleep?: (ms: number) => Promise<void> },
-  a: { userId: string; platform: string; requestId: string; amountUsd: string },
-): Promise<BudgetHold> {
+export async function reserveBudget(rt: ReserveRuntime, a: ReserveArgs): Promise<BudgetHold> {
   const sleep = rt.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const waitUntilMs = Date.now() + HOLD_WAIT_MS;
-  let undoing = false;
-  const reserve = () =>
-    guard("budget", () =>
-      rt.store.reserveBudget(a).catch((e) => {
-        if (e instanceof StoreTimeoutError && !undoing) {
-          undoing = true;
-          rt.waitUntil(undoLateReservation(rt, a, sleep));
-        }
-        throw e;
-      }));
-  let r = await reserve();
+  let r = await reserveOnce(rt, a);
   while (!r.ok && blockedByHolds(r, a.amountUsd) && Date.now() < waitUntilMs) {
     await sleep(HOLD_POLL_MS);
-    r = await reserve();
+    r = await reserveOnce(rt, a);
   }
   if (!r.ok || !r.reservationId) {
     if (
@@ -333,8 +345,9 @@ export async function reserveBudget(
   }
   const id = r.reservationId;
   let settled = false;
-  openHolds.set(id, a.amountUsd);
+  openHolds.set(id, () => a.amountUsd);
   return {
+    reservationId: id,
     settle(actualUsd) {
       if (settled) return;
       settled = true;

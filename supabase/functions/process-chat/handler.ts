@@ -18,9 +18,10 @@ import {
   type IdempotencyScope,
   replayResponse,
   requestHash,
-  reserveBudget,
   upstreamError,
 } from "../_shared/request.ts";
+import { createBudgetLeases, leaseOptionsFromEnv } from "../_shared/budget_lease.ts";
+import { trackerPaidBy } from "../_shared/ai/tracking.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 
 export const FUNCTION_NAME = "process-chat";
@@ -56,6 +57,8 @@ function parseRequest(bytes: Uint8Array, contentType: string | null) {
 export function createChatHandler(
   rt: Runtime,
 ): (req: Request) => Promise<Response> {
+  // A student's requests close together draw from one reservation (budget_lease.ts).
+  const leases = createBudgetLeases(rt, leaseOptionsFromEnv(rt.env ?? {}));
   return async (req) => {
     const pre = preflight(req);
     if (pre) return pre;
@@ -101,7 +104,7 @@ export function createChatHandler(
       };
       // A `short` arm may ask the control route again (JSON answers only): reserve for both.
       const escalation = plan.escalateTo !== null && !input.stream;
-      const hold = await reserveBudget(rt, {
+      const hold = await leases.reserve({
         userId: user.id,
         platform: input.platform,
         requestId,
@@ -116,6 +119,8 @@ export function createChatHandler(
           : costCeiling(plan.candidates, size, rt.now()),
       });
       timer.mark("budget");
+      // Its ledger rows name the hold that pays for them: a lease pays for several requests.
+      const paid = { ...rt, tracker: trackerPaidBy(rt.tracker, hold.reservationId) };
       const ctx = {
         requestId: rid,
         userId: user.id,
@@ -126,7 +131,7 @@ export function createChatHandler(
       };
 
       if (!input.stream) {
-        const outcome = await askCurator(rt, ctx, plan);
+        const outcome = await askCurator(paid, ctx, plan);
         timer.mark("model");
         hold.settle(outcome.costUsd);
         if (!outcome.ok) throw upstreamError(outcome.failure);
@@ -137,7 +142,7 @@ export function createChatHandler(
         return await answerJson(rt, idem, rid, body, timer);
       }
 
-      return await streamCuratorAnswer(rt, {
+      return await streamCuratorAnswer(paid, {
         ctx,
         plan,
         hold,

@@ -80,15 +80,20 @@ function postgresPids(): number[] {
   return [master[0], ...[...procs].filter(([, p]) => p.ppid === master[0]).map(([pid]) => pid)];
 }
 
+type Asked = { status: number; code?: string; retryAfter?: number };
+
 /** Stops Postgres while `ask` runs one chat, then resumes it: a quick 503, no provider call, and
- * answers again afterwards. `ask` resolves with the HTTP status and Retry-After. */
+ * answers again afterwards. `ask` resolves with the HTTP status and Retry-After. `warm` is the same
+ * request by another student: it warms the worker, its pools and key cache, but opens no budget
+ * lease for `userId` (a request inside an open lease is already paid for and needs no database). */
 async function stalledPostgres(
   userId: string,
-  ask: () => Promise<{ status: number; code?: string; retryAfter?: number }>,
+  ask: () => Promise<Asked>,
+  warm: () => Promise<Asked>,
 ) {
   await resetProvider();
   await closeDb(); // no connection of ours may wait on the stopped database
-  assert.equal((await ask()).status, 200, "warm: worker, pools and key cache");
+  assert.equal((await warm()).status, 200, "warm: worker, pools and key cache");
   const before = (await providerRequests()).length;
   const pids = postgresPids();
   for (const pid of pids) Deno.kill(pid, "SIGSTOP");
@@ -129,25 +134,23 @@ async function stalledPostgres(
 
 Deno.test("a stalled Postgres (SIGSTOP) → 503 service_unavailable with Retry-After within 3 s, no provider call; 200 once it resumes (the stack: Postgres store, as through the transaction pooler)", async () => {
   const student = await createUser();
-  const supabase = clientFor(student);
-  await stalledPostgres(
-    student.id,
-    () =>
-      invokeChat(supabase, { platform: "main", message: "Вопрос" }).then(
-        () => ({ status: 200 }),
-        (e) => {
-          assert.ok(e instanceof AiFunctionError, String(e));
-          return { status: e.status, code: e.code, retryAfter: e.retryAfterSeconds };
-        },
-      ),
-  );
+  const other = await createUser();
+  const ask = (supabase: ReturnType<typeof clientFor>) => () =>
+    invokeChat(supabase, { platform: "main", message: "Вопрос" }).then(
+      () => ({ status: 200 }),
+      (e) => {
+        assert.ok(e instanceof AiFunctionError, String(e));
+        return { status: e.status, code: e.code, retryAfter: e.retryAfterSeconds };
+      },
+    );
+  await stalledPostgres(student.id, ask(clientFor(student)), ask(clientFor(other)));
 });
 
 Deno.test("the same with the Data API store: 503 within 3 s while Postgres is stopped, 200 after", async () => {
   const handler = functionDirect(); // no AI_CONTROL_DB_URL: budgets go through /rest/v1/rpc
   const student = await createUser();
-  const token = await userToken(student.id);
-  await stalledPostgres(student.id, async () => {
+  const other = await createUser();
+  const ask = (token: string) => async () => {
     const res = await handler(chatRequest(token));
     const body = await res.json();
     return {
@@ -155,7 +158,12 @@ Deno.test("the same with the Data API store: 503 within 3 s while Postgres is st
       code: body.error?.code,
       retryAfter: Number(res.headers.get("retry-after") ?? 0),
     };
-  });
+  };
+  await stalledPostgres(
+    student.id,
+    ask(await userToken(student.id)),
+    ask(await userToken(other.id)),
+  );
 });
 
 Deno.test("50 parallel chats of one student with a $0.05 daily budget: all served, spend within the limit plus one reservation", async () => {
@@ -185,10 +193,21 @@ Deno.test("50 parallel chats of one student with a $0.05 daily budget: all serve
                             where user_id = ${student.id} and status = 'held'`;
     if (held > 0) await new Promise((r) => setTimeout(r, 100));
   }
+  // Holds: one per request, or a lease paying for several (budget_lease.ts); either way what
+  // they settled at is exactly what the ledger says the 50 answers cost.
   const [spend] = await db()`
     select sum(actual_usd) as spent, max(amount_usd) as reservation, count(*)::int as n
     from ai_private.budget_reservations where user_id = ${student.id}`;
-  assert.equal(spend.n, 50);
+  let ledger = { cost: "0", answers: 0 };
+  for (let i = 0; i < 50 && ledger.answers < 50; i++) {
+    [ledger] = await db()`
+      select sum(cost_usd) as cost, count(distinct request_id)::int as answers
+      from public.ai_operations_metrics where user_id = ${student.id}`;
+    if (ledger.answers < 50) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(ledger.answers, 50);
+  assert.ok(spend.n >= 1 && spend.n <= 50, `${spend.n} holds`);
+  assert.equal(Number(spend.spent).toFixed(10), Number(ledger.cost).toFixed(10));
   assert.ok(
     Number(spend.spent) <= 0.05 + Number(spend.reservation),
     `spent ${spend.spent} with a limit of 0.05 and reservations of ${spend.reservation}`,

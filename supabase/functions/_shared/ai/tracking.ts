@@ -50,6 +50,9 @@ export interface OperationMetric {
   arm?: string;
   /** Input tokens spent on images, by the model's rule (`image_tokens.ts`); null = none. */
   image_tokens?: number | null;
+  /** The budget reservation that paid for the row when it is not the request's own: a lease
+   * covering several requests of one student (`budget_lease.ts`). Absent = the request's own. */
+  budget_reservation_id?: string;
 }
 
 /** What we need from a supabase-js client (the service-role one); fakes implement just this. */
@@ -112,6 +115,20 @@ export interface OperationTracker {
 }
 
 const MAX_BACKOFF_MS = 2_000;
+
+/**
+ * The tracker for one request whose budget hold is `reservationId`: its rows name the hold, so the
+ * budget counts them once (a lease's rows carry another request id than the lease's).
+ */
+export function trackerPaidBy(
+  tracker: OperationTracker,
+  reservationId: string,
+): OperationTracker {
+  return {
+    track: (metric) => tracker.track({ ...metric, budget_reservation_id: reservationId }),
+    flush: () => tracker.flush(),
+  };
+}
 
 /**
  * @example

@@ -1,0 +1,239 @@
+// The per-worker budget lease against an in-memory store that keeps the database's accounting
+// (holds count their amount until settled, then their actual cost).
+import assert from "node:assert/strict";
+import { createBudgetLeases, type LeaseOptions, leaseOptionsFromEnv } from "./budget_lease.ts";
+import type { ControlStore, Reservation } from "./db.ts";
+import { HttpError } from "./http/errors.ts";
+import { type BudgetHold, settleOpenHolds } from "./request.ts";
+
+interface Hold {
+  id: string;
+  userId: string;
+  amount: number;
+  actual: number | null;
+}
+
+function fakeStore(limitUsd: number) {
+  const holds: Hold[] = [];
+  const calls: string[] = [];
+  let limit = limitUsd;
+  let down = false;
+  const used = (userId: string) =>
+    holds.filter((h) => h.userId === userId).reduce((s, h) => s + (h.actual ?? h.amount), 0);
+  const store: ControlStore = {
+    reserveBudget({ userId, amountUsd }) {
+      calls.push(`reserve ${amountUsd}`);
+      if (down) return Promise.reject(new Error("connect ECONNREFUSED"));
+      const amount = Number(amountUsd);
+      const u = used(userId);
+      if (u + amount > limit + 1e-12) {
+        const r: Reservation = {
+          ok: false,
+          reservationId: null,
+          retryAfterSeconds: 3600,
+          limitUsd: String(limit),
+          usedUsd: String(u),
+          period: "day",
+          heldUsd: String(
+            holds.filter((h) => h.userId === userId && h.actual === null)
+              .reduce((s, h) => s + h.amount, 0),
+          ),
+        };
+        return Promise.resolve(r);
+      }
+      const id = crypto.randomUUID();
+      holds.push({ id, userId, amount, actual: null });
+      return Promise.resolve({
+        ok: true,
+        reservationId: id,
+        retryAfterSeconds: 0,
+        limitUsd: String(limit),
+        usedUsd: String(u),
+        period: "day",
+      });
+    },
+    settleBudget(id, actualUsd) {
+      calls.push(`settle ${actualUsd}`);
+      const h = holds.find((h) => h.id === id);
+      if (h && h.actual === null) h.actual = Number(actualUsd);
+      return Promise.resolve();
+    },
+    idempotencyBegin: () => Promise.resolve({ state: "new" }),
+    idempotencyComplete: () => Promise.resolve(),
+    idempotencyRelease: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  return {
+    store,
+    holds,
+    calls,
+    used,
+    setLimit: (v: number) => (limit = v),
+    setDown: (v: boolean) => (down = v),
+  };
+}
+
+function setup(limitUsd: number, opts: Partial<LeaseOptions> = {}) {
+  const db = fakeStore(limitUsd);
+  let now = 0;
+  const background: Promise<unknown>[] = [];
+  const rt = {
+    store: db.store,
+    waitUntil: (p: Promise<unknown>) => void background.push(p),
+    log: () => {},
+    clock: () => now,
+    sleep: () => Promise.resolve(),
+  };
+  const leases = createBudgetLeases(rt, { requests: 4, drawMs: 2_000, idleMs: 5, ...opts });
+  const ask = (userId = "u1", amountUsd = "0.001") =>
+    leases.reserve({ userId, platform: "main", requestId: crypto.randomUUID(), amountUsd });
+  const settled = async () => {
+    await new Promise((r) => setTimeout(r, 20)); // idle timers (5 ms) fire
+    await Promise.all(background);
+  };
+  return { db, rt, leases, ask, settled, advance: (ms: number) => (now += ms) };
+}
+
+Deno.test("four requests of one student take one reservation and one settle, at what they cost", async () => {
+  const { db, ask, settled } = setup(1);
+  const holds: BudgetHold[] = [];
+  for (let i = 0; i < 4; i++) {
+    const h = await ask();
+    holds.push(h);
+    h.settle("0.0002");
+  }
+  await settled();
+  assert.deepStrictEqual(db.calls, ["reserve 0.0040000000", "settle 0.0008000000"]);
+  assert.ok(holds.every((h) => h.reservationId === holds[0].reservationId));
+  assert.deepStrictEqual(db.used("u1"), 0.0008);
+});
+
+Deno.test("the fifth request opens a new lease once the first is drawn out", async () => {
+  const { db, ask, settled } = setup(1);
+  const ids = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const h = await ask();
+    ids.add(h.reservationId);
+    h.settle("0.0001");
+  }
+  await settled();
+  assert.deepStrictEqual(ids.size, 2);
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
+  assert.deepStrictEqual(db.used("u1").toFixed(4), "0.0005");
+});
+
+Deno.test("a lease takes no request after drawMs: the next one reserves again", async () => {
+  const { db, ask, settled, advance } = setup(1);
+  (await ask()).settle("0.0001");
+  advance(2_001);
+  const h = await ask();
+  h.settle("0.0001");
+  await settled();
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
+  assert.deepStrictEqual(db.used("u1").toFixed(4), "0.0002");
+});
+
+Deno.test("the bound: a limit set to 0 during a lease lets at most requests − 1 more through, then 429", async () => {
+  const { db, ask } = setup(1);
+  const first = await ask();
+  db.setLimit(0);
+  first.settle("0.001");
+  let through = 0;
+  for (let i = 0; i < 10; i++) {
+    try {
+      (await ask()).settle("0.001");
+      through++;
+    } catch (e) {
+      assert.ok(e instanceof HttpError);
+      assert.equal(e.code, "budget_exceeded");
+      break;
+    }
+  }
+  assert.deepStrictEqual(through, 3); // requests − 1 = 3 (the lease's unused ceilings), never more
+  // And the spend never passed what was held when the lease was granted.
+  assert.ok(db.used("u1") <= 0.004 + 1e-12);
+});
+
+Deno.test("no room for a whole lease: the request's own exact hold, and no lease tried for drawMs", async () => {
+  const { db, ask, settled } = setup(0.0025);
+  const a = await ask(); // 0.004 does not fit in 0.0025: exact 0.001
+  a.settle("0.001");
+  const b = await ask();
+  b.settle("0.001");
+  await settled();
+  assert.deepStrictEqual(db.calls, [
+    "reserve 0.0040000000",
+    "reserve 0.001",
+    "settle 0.001",
+    "reserve 0.001",
+    "settle 0.001",
+  ]);
+  await assert.rejects(() => ask(), (e) => e instanceof HttpError && e.code === "budget_exceeded");
+});
+
+Deno.test("two students never share a lease", async () => {
+  const { db, ask } = setup(1);
+  const a = await ask("u1");
+  const b = await ask("u2");
+  assert.ok(a.reservationId !== b.reservationId);
+  assert.deepStrictEqual(db.holds.map((h) => h.userId), ["u1", "u2"]);
+});
+
+Deno.test("requests of one student arriving together open one lease", async () => {
+  const { db, ask } = setup(1);
+  const holds = await Promise.all([ask(), ask(), ask()]);
+  assert.deepStrictEqual(new Set(holds.map((h) => h.reservationId)).size, 1);
+  assert.deepStrictEqual(db.calls, ["reserve 0.0040000000"]);
+});
+
+Deno.test("a lease that stopped drawing is settled when its last running request ends", async () => {
+  const { db, ask, settled, advance } = setup(1);
+  const slow = await ask();
+  advance(2_001);
+  const next = await ask(); // the old lease stops drawing; slow still runs on it
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("settle")).length, 0);
+  slow.settle("0.0003");
+  next.settle("0.0001");
+  await settled();
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("settle")).sort(), [
+    "settle 0.0001000000",
+    "settle 0.0003000000",
+  ]);
+});
+
+Deno.test("at shutdown an open lease is settled at what it can have spent", async () => {
+  const { db, ask, rt } = setup(1);
+  const done = await ask();
+  done.settle("0.0002");
+  await ask(); // still running: its ceiling 0.001 may be spent
+  await settleOpenHolds(rt);
+  assert.ok(db.calls.includes("settle 0.0012000000"), db.calls.join(", "));
+});
+
+Deno.test("leases off (requests ≤ 1): every request its own reservation", async () => {
+  const { db, ask } = setup(1, { requests: 1 });
+  (await ask()).settle("0.0001");
+  (await ask()).settle("0.0001");
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")), [
+    "reserve 0.001",
+    "reserve 0.001",
+  ]);
+});
+
+Deno.test("the database down: 503, as without leases", async () => {
+  const { db, ask } = setup(1);
+  db.setDown(true);
+  await assert.rejects(
+    () => ask(),
+    (e) => e instanceof HttpError && e.code === "service_unavailable",
+  );
+});
+
+Deno.test("lease options from the environment, with the draw window capped below the hold's life", () => {
+  assert.deepStrictEqual(leaseOptionsFromEnv({}), { requests: 4, drawMs: 2_000, idleMs: 250 });
+  assert.deepStrictEqual(
+    leaseOptionsFromEnv({ AI_BUDGET_LEASE_REQUESTS: "1", AI_BUDGET_LEASE_MS: "600000" }).drawMs,
+    10_000,
+  );
+  assert.deepStrictEqual(leaseOptionsFromEnv({ AI_BUDGET_LEASE_REQUESTS: "x" }).requests, 4);
+});
