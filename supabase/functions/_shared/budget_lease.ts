@@ -13,19 +13,25 @@
 // What it changes, and the bound (tested in budget_lease_test.ts and
 // tests/functions/process-chat/10_budget_lease_test.ts):
 //   - The limit is never passed: a lease is a hold, and a request draws its full ceiling from it.
-//   - A lease takes new requests for `drawMs` after it was granted, then stops. So a limit that an
-//     operator lowers (or sets to 0) while a lease is open takes effect for that student on that
-//     worker within `drawMs`, after at most the lease's unused ceilings: `requests − 1` requests
-//     of the size that opened it. That is the overshoot against the new limit; with the default
-//     (4 requests, 2 s) at most 3 curator answers within 2 s.
-//   - The lease's unused part counts as held until it closes: at most `idleMs` after its last
+//   - When a lease has room for one more request, its successor is reserved in the background, so
+//     a student's steady stream of requests never waits for the database (the request that opens
+//     the first lease does). So at most two leases per student are open on a worker.
+//   - A lease takes new requests for `drawMs` after it was granted, then stops. A limit that an
+//     operator lowers (or sets to 0) while leases are open takes effect for that student on that
+//     worker after at most their unused ceilings: `2 × requests − 1` requests of the size that
+//     opened them, within `drawMs`. That is the overshoot against the new limit; with the defaults
+//     (4 requests, 2 s) at most 7 curator answers within 2 s.
+//   - The unused part of a lease counts as held until it closes: at most `idleMs` after its last
 //     request finished. A request of the same student on another worker that finds no room waits
 //     for holds to settle (request.ts, up to 8 s), so it only waits, never fails, because of it.
 //   - A student whose budget has no room for a whole lease gets exact per-request holds, as before
 //     (and no lease is tried again for `drawMs`): near the limit nothing changes.
-//   - If the worker dies, the lease expires with every hold (150 s) and then counts the ledger
-//     rows it paid for; at shutdown it is settled at what it can have spent (runtime.ts).
-//   - A lease is kept per worker, student and platform; other students never share it.
+//   - If the worker dies, a lease expires like every hold (150 s) and then counts the ledger rows
+//     it paid for; at shutdown it is settled at what it can have spent (runtime.ts).
+//   - Leases are kept per worker, student and platform; other students never share one.
+//   - What it pays for: only students who send requests within `drawMs` of each other. A student
+//     who asks once a minute gets one lease per request (one reservation and one settle, as
+//     without leases), so spread-out traffic still pays the reservation's round trip.
 // AI_BUDGET_LEASE_REQUESTS=1 (or 0) turns leases off: every request holds its own reservation.
 import { compareDecimal, formatDecimal, multiplyDecimal, subtractDecimal } from "./ai/decimal.ts";
 import { addDecimal } from "./ai/decimal.ts";
@@ -82,6 +88,8 @@ export interface BudgetLeases {
   ): Promise<BudgetHold>;
 }
 
+type ReserveArgs = Parameters<BudgetLeases["reserve"]>[0];
+
 type LeaseRuntime = Pick<Runtime, "store" | "waitUntil" | "log"> & {
   sleep?: (ms: number) => Promise<void>;
   /** Milliseconds, monotonic (default `performance.now`). */
@@ -94,7 +102,9 @@ type LeaseRuntime = Pick<Runtime, "store" | "waitUntil" | "log"> & {
  */
 export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): BudgetLeases {
   const clock = rt.clock ?? (() => performance.now());
-  const leases = new Map<string, Lease>();
+  /** The lease each student's requests draw from, and the one opened ahead to follow it. */
+  const current = new Map<string, Lease>();
+  const next = new Map<string, Lease>();
   const opening = new Map<string, Promise<void>>();
   /** Students refused a whole lease: exact holds until then. */
   const noLeaseUntil = new Map<string, number>();
@@ -102,11 +112,12 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
   function close(key: string, lease: Lease) {
     if (lease.closed) return;
     lease.closed = true;
-    if (leases.get(key) === lease) leases.delete(key);
+    cancelIdle(lease);
+    if (current.get(key) === lease) current.delete(key);
+    if (next.get(key) === lease) next.delete(key);
     openHolds.delete(lease.reservationId);
-    const spent = lease.spentUsd;
     rt.waitUntil(
-      rt.store.settleBudget(lease.reservationId, spent).catch((e) =>
+      rt.store.settleBudget(lease.reservationId, lease.spentUsd).catch((e) =>
         rt.log(JSON.stringify({
           level: "error",
           msg: "budget lease settle failed",
@@ -117,13 +128,31 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
     );
   }
 
+  /** The lease takes no new request; it is settled once its running ones have finished. */
   function stopDrawing(key: string, lease: Lease) {
     lease.drawing = false;
-    if (leases.get(key) === lease) leases.delete(key);
-    if (lease.running === 0) {
-      cancelIdle(lease);
-      close(key, lease);
-    }
+    if (current.get(key) === lease) current.delete(key);
+    if (next.get(key) === lease) next.delete(key);
+    if (lease.running === 0) close(key, lease);
+  }
+
+  /** A lease with no request running closes after idleMs unless a request draws first. The
+   * timer is background work the runtime waits for, so the lease is settled before the worker
+   * is dropped. */
+  function armIdle(key: string, lease: Lease) {
+    cancelIdle(lease);
+    rt.waitUntil(
+      new Promise<void>((done) => {
+        lease.idle = {
+          timer: setTimeout(() => {
+            lease.idle = undefined;
+            done();
+            stopDrawing(key, lease);
+          }, opts.idleMs),
+          done,
+        };
+      }),
+    );
   }
 
   function cancelIdle(lease: Lease) {
@@ -133,11 +162,25 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
     lease.idle = undefined;
   }
 
-  function draw(key: string, lease: Lease, amountUsd: string): BudgetHold {
+  const fits = (lease: Lease, amountUsd: string, times = 1) =>
+    lease.drawing && clock() - lease.grantedAt < opts.drawMs &&
+    compareDecimal(lease.leftUsd, formatDecimal(multiplyDecimal(amountUsd, String(times)), 10)) >=
+      0;
+
+  function draw(key: string, lease: Lease, a: ReserveArgs): BudgetHold {
+    const amountUsd = a.amountUsd;
     cancelIdle(lease);
     lease.leftUsd = formatDecimal(subtractDecimal(lease.leftUsd, amountUsd), 10);
     lease.runningUsd = formatDecimal(addDecimal(lease.runningUsd, amountUsd), 10);
     lease.running++;
+    // The lease has room for one more request of this size at most: open its successor now, in
+    // the background, so that the request after next does not wait for the database.
+    if (
+      !fits(lease, amountUsd, 2) && !next.has(key) && !opening.has(key) &&
+      clock() - lease.grantedAt < opts.drawMs / 2
+    ) {
+      rt.waitUntil(openOnce(key, a).catch(() => {}));
+    }
     let settled = false;
     return {
       reservationId: lease.reservationId,
@@ -148,30 +191,30 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
         lease.runningUsd = formatDecimal(subtractDecimal(lease.runningUsd, amountUsd), 10);
         lease.running--;
         if (lease.running > 0) return;
-        if (!lease.drawing) return close(key, lease);
-        // Idle: close after idleMs unless a request draws first. The timer is background work
-        // the runtime must wait for, so the lease is settled before the worker is dropped.
-        rt.waitUntil(
-          new Promise<void>((done) => {
-            lease.idle = {
-              timer: setTimeout(() => {
-                lease.idle = undefined;
-                done();
-                stopDrawing(key, lease);
-              }, opts.idleMs),
-              done,
-            };
-          }),
-        );
+        if (!lease.drawing) close(key, lease);
+        else armIdle(key, lease);
       },
     };
   }
 
-  async function open(key: string, a: Parameters<BudgetLeases["reserve"]>[0]): Promise<void> {
+  /** Opens a lease for `key` (one opening at a time): the current one if there is none, else the
+   * next. A refusal (no room for a whole lease) means exact holds for drawMs. */
+  function openOnce(key: string, a: ReserveArgs): Promise<void> {
+    const pending = opening.get(key);
+    if (pending) return pending;
+    const p = open(key, a).finally(() => opening.delete(key));
+    opening.set(key, p);
+    return p;
+  }
+
+  async function open(key: string, a: ReserveArgs): Promise<void> {
     const amountUsd = formatDecimal(multiplyDecimal(a.amountUsd, String(opts.requests)), 10);
     const r = await reserveOnce(rt, { ...a, requestId: crypto.randomUUID(), amountUsd });
     if (!r.ok || !r.reservationId) {
       noLeaseUntil.set(key, clock() + opts.drawMs);
+      if (noLeaseUntil.size > 10_000) {
+        for (const [k, until] of noLeaseUntil) if (until <= clock()) noLeaseUntil.delete(k);
+      }
       return;
     }
     const lease: Lease = {
@@ -189,43 +232,36 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
       lease.reservationId,
       () => formatDecimal(addDecimal(lease.spentUsd, lease.runningUsd), 10),
     );
-    leases.set(key, lease);
+    if (current.has(key)) next.set(key, lease);
+    else current.set(key, lease);
+    armIdle(key, lease);
   }
 
   return {
     async reserve(a) {
       if (opts.requests <= 1) return await reserveBudget(rt, a);
       const key = `${a.userId}:${a.platform}`;
-      // At most three turns: another request's opening, a lease too small for this request, our
-      // own opening.
-      for (let turn = 0; turn < 3; turn++) {
-        const lease = leases.get(key);
+      // At most a few turns: the current lease, its successor, another request's opening, ours.
+      for (let turn = 0; turn < 4; turn++) {
+        const lease = current.get(key);
         if (lease) {
-          if (
-            lease.drawing && clock() - lease.grantedAt < opts.drawMs &&
-            compareDecimal(lease.leftUsd, a.amountUsd) >= 0
-          ) {
-            return draw(key, lease, a.amountUsd);
-          }
+          if (fits(lease, a.amountUsd)) return draw(key, lease, a);
           stopDrawing(key, lease);
         }
-        const pending = opening.get(key);
-        if (pending) {
-          await pending.catch(() => {});
+        const successor = next.get(key);
+        if (successor) {
+          next.delete(key);
+          current.set(key, successor);
+          continue;
+        }
+        if (opening.has(key)) {
+          await opening.get(key)!.catch(() => {});
           continue;
         }
         if ((noLeaseUntil.get(key) ?? -Infinity) > clock()) break;
         noLeaseUntil.delete(key);
-        const p = open(key, a);
-        opening.set(key, p);
-        try {
-          await p;
-        } finally {
-          opening.delete(key);
-        }
-        const granted = leases.get(key);
-        if (!granted) break;
-        return draw(key, granted, a.amountUsd);
+        await openOnce(key, a);
+        if (!current.has(key)) break;
       }
       // No room for a lease (or a busy turn): the request's own reservation, with its waiting
       // for other holds and its exact refusals.

@@ -94,7 +94,7 @@ function setup(limitUsd: number, opts: Partial<LeaseOptions> = {}) {
   return { db, rt, leases, ask, settled, advance: (ms: number) => (now += ms) };
 }
 
-Deno.test("four requests of one student take one reservation and one settle, at what they cost", async () => {
+Deno.test("four requests of one student draw from one reservation, settled once at what they cost", async () => {
   const { db, ask, settled } = setup(1);
   const holds: BudgetHold[] = [];
   for (let i = 0; i < 4; i++) {
@@ -103,7 +103,14 @@ Deno.test("four requests of one student take one reservation and one settle, at 
     h.settle("0.0002");
   }
   await settled();
-  assert.deepStrictEqual(db.calls, ["reserve 0.0040000000", "settle 0.0008000000"]);
+  // The second reservation is the successor opened ahead after the third request (never used
+  // here, so it is given back at 0 once idle).
+  assert.deepStrictEqual(db.calls.sort(), [
+    "reserve 0.0040000000",
+    "reserve 0.0040000000",
+    "settle 0",
+    "settle 0.0008000000",
+  ]);
   assert.ok(holds.every((h) => h.reservationId === holds[0].reservationId));
   assert.deepStrictEqual(db.used("u1"), 0.0008);
 });
@@ -133,7 +140,7 @@ Deno.test("a lease takes no request after drawMs: the next one reserves again", 
   assert.deepStrictEqual(db.used("u1").toFixed(4), "0.0002");
 });
 
-Deno.test("the bound: a limit set to 0 during a lease lets at most requests − 1 more through, then 429", async () => {
+Deno.test("the bound: a limit set to 0 during a lease lets its unused ceilings (requests − 1) through, then 429", async () => {
   const { db, ask } = setup(1);
   const first = await ask();
   db.setLimit(0);
@@ -152,6 +159,27 @@ Deno.test("the bound: a limit set to 0 during a lease lets at most requests − 
   assert.deepStrictEqual(through, 3); // requests − 1 = 3 (the lease's unused ceilings), never more
   // And the spend never passed what was held when the lease was granted.
   assert.ok(db.used("u1") <= 0.004 + 1e-12);
+});
+
+Deno.test("the bound with a successor opened ahead: at most 2 × requests − 1 more answers", async () => {
+  const { db, ask } = setup(1, { idleMs: 50 });
+  for (let i = 0; i < 3; i++) (await ask()).settle("0.001"); // the third opens the successor
+  await new Promise((r) => setTimeout(r, 1));
+  assert.equal(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
+  db.setLimit(0);
+  let through = 0;
+  for (let i = 0; i < 12; i++) {
+    try {
+      (await ask()).settle("0.001");
+      through++;
+    } catch (e) {
+      assert.ok(e instanceof HttpError && e.code === "budget_exceeded");
+      break;
+    }
+  }
+  assert.equal(through, 5); // one left in the first lease, four in its successor
+  assert.ok(through <= 2 * 4 - 1);
+  await new Promise((r) => setTimeout(r, 60)); // the idle leases close
 });
 
 Deno.test("no room for a whole lease: the request's own exact hold, and no lease tried for drawMs", async () => {
@@ -181,7 +209,7 @@ Deno.test("two students never share a lease", async () => {
 
 Deno.test("requests of one student arriving together open one lease", async () => {
   const { db, ask } = setup(1);
-  const holds = await Promise.all([ask(), ask(), ask()]);
+  const holds = await Promise.all([ask(), ask()]);
   assert.deepStrictEqual(new Set(holds.map((h) => h.reservationId)).size, 1);
   assert.deepStrictEqual(db.calls, ["reserve 0.0040000000"]);
 });
