@@ -37,6 +37,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startProcess } from "./processes.mjs";
 import { ProcFiles } from "./proc-files.mjs";
+import { WorkerConnections } from "./worker-connections.mjs";
 
 /** The prefix of the memory lines function-host.ts prints (kept out of the function log). */
 const MEMORY_LINE = "\u0001edge-memory ";
@@ -216,6 +217,7 @@ export class FunctionWorkers {
       );
     }
     worker.socketPath = socketPath;
+    worker.connections = new WorkerConnections(socketPath);
     // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
     for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
@@ -444,6 +446,7 @@ export class FunctionWorkers {
     clearInterval(worker.poll);
     for (const t of worker.timers) clearTimeout(t);
     worker.agent.destroy();
+    worker.connections?.destroy();
     worker.procFiles?.close();
     if (worker.socketPath) rmSync(worker.socketPath, { force: true });
     this.workers.delete(worker);
