@@ -346,6 +346,14 @@ function proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, named) {
       } else res.destroy();
     },
   });
+  // Body listeners first: the exchange sends the head with the body that is already here.
+  req.on("data", (chunk) => {
+    if (forwarding) exchange.write(chunk);
+  });
+  req.on("end", () => {
+    bodySent = true;
+    if (forwarding) exchange.end();
+  });
   const resume = () => exchange.resume();
   const exchange = worker.connections.request(
     requestHead(req.method, path, req.rawHeaders, HOP_BY_HOP, named),
@@ -367,7 +375,12 @@ function proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, named) {
           drain(req, res);
         }
       },
-      onBody(chunk) {
+      onBody(chunk, last) {
+        // A whole answer in one piece (most JSON answers) leaves with its head in one write.
+        if (last) {
+          res.end(chunk);
+          return true;
+        }
         if (res.write(chunk)) return true;
         res.once("drain", resume);
         return false;
@@ -401,13 +414,6 @@ function proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, named) {
     if (!req.readableEnded) drain(req, res);
     sendHostedError(res, HOSTED_ERRORS.idleTimeout(Math.round(idleTimeoutMs / 1000)));
   }, idleTimeoutMs);
-  req.on("data", (chunk) => {
-    if (forwarding) exchange.write(chunk);
-  });
-  req.on("end", () => {
-    bodySent = true;
-    if (forwarding) exchange.end();
-  });
   // When the caller goes away, tell the worker too (a function then aborts its provider call).
   res.on("close", () => {
     clearTimeout(idle);

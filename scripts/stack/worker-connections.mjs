@@ -19,10 +19,10 @@ const HEAD_LIMIT_BYTES = 64 * 1024;
 
 /**
  * One exchange's callbacks (the gateway's): `onResponse(status, rawHeaders)` once the head is in,
- * `onBody(chunk)` for each piece of the body (return false to pause the worker's socket until
- * `resume()`), `onEnd()` when the body is complete, `onError(error)` when the connection fails
+ * `onBody(chunk, last)` for each piece of the body, `last` when no more follows (return false to
+ * pause the worker's socket until `resume()`), `onEnd()` when the body is complete, `onError(error)` when the connection fails
  * before that. None is called after `destroy()`.
- * @typedef {{ onResponse(status: number, rawHeaders: string[]): void, onBody(chunk: Buffer): boolean,
+ * @typedef {{ onResponse(status: number, rawHeaders: string[]): void, onBody(chunk: Buffer, last: boolean): boolean,
  *   onEnd(): void, onError(error: Error): void }} ExchangeHandlers
  */
 
@@ -54,11 +54,13 @@ export class WorkerConnections {
     }
     const exchange = new Exchange(this, socket, noBody, handlers);
     socket.exchange = exchange;
-    // The head and the first body chunks (usually in the same read from the client) leave in one
-    // write; uncorked at the end of the body or once this turn of the event loop is over.
+    // The head and the body leave in one write when the body came in the same read from the
+    // client (most requests): uncorked at the end of the body, or at the latest in the tick after
+    // the caller's body listeners first flow (they must be attached before this call, so that
+    // Node's resume tick runs before this one).
     socket.cork();
     socket.write(head, "latin1");
-    setImmediate(uncorkOnce, exchange);
+    process.nextTick(uncorkOnce, exchange);
     return exchange;
   }
 
@@ -294,7 +296,9 @@ class Exchange {
   }
 
   #body(chunk, from, to) {
-    if (to > from && this.h.onBody(chunk.subarray(from, to)) === false) this.socket.pause();
+    if (to === from) return;
+    const piece = from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
+    if (this.h.onBody(piece, this.state === DONE) === false) this.socket.pause();
   }
 
   #complete() {
