@@ -71,6 +71,9 @@ export function limitsFromEnv(env = process.env) {
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** A worker's CPU figure read this recently serves a request's start or end (proc-files.mjs). */
+const CPU_READ_REUSE_MS = 1;
+
 const round = (n) => Math.round(n * 10) / 10;
 
 /**
@@ -264,7 +267,7 @@ export class FunctionWorkers {
     const req = {
       path,
       probe,
-      cpu0: worker.procFiles.cpuMs() ?? 0,
+      cpu0: worker.procFiles.cpuMs(CPU_READ_REUSE_MS) ?? 0,
       cpuMs: 0,
       peakRssMb: worker.rssMb,
       peakMemoryMb: worker.memoryMb,
@@ -278,7 +281,7 @@ export class FunctionWorkers {
         if (req.ended) return req;
         req.ended = true;
         // One /proc read: the resident set comes from the supervisor's poll (every EDGE_POLL_MS).
-        const cpuMs = worker.procFiles.cpuMs();
+        const cpuMs = worker.procFiles.cpuMs(CPU_READ_REUSE_MS);
         if (cpuMs !== null) req.cpuMs = Math.max(req.cpuMs, cpuMs - req.cpu0);
         req.peakRssMb = Math.max(req.peakRssMb, worker.rssMb ?? 0);
         worker.inFlight.delete(req);
