@@ -298,11 +298,15 @@ function proxyRest(req, res, port, path, authorization) {
  * Sends a request to a worker of `fn`, under the worker limits (see workers.mjs). `h` is what
  * scanHeaders() read of the request.
  */
-async function proxyFunction(req, res, fn, path, idleTimeoutMs, h) {
-  let worker;
+function proxyFunction(req, res, fn, path, idleTimeoutMs, h) {
   const current = fn.workers.current;
-  if (current && !current.retired && !current.dead && !current.suspect) worker = current;
-  else {
+  // The usual case, with no promise: the current worker is up.
+  if (current && !current.retired && !current.dead && !current.suspect) {
+    dispatch(req, res, current, fn, path, idleTimeoutMs, h);
+    return;
+  }
+  (async () => {
+    let worker;
     try {
       // A worker that a limit ended between acquire() and now is replaced, as hosted re-polls a
       // retired worker before dispatch.
@@ -312,8 +316,11 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs, h) {
       sendHostedError(res, HOSTED_ERRORS.bootError);
       return;
     }
-    if (res.destroyed) return;
-  }
+    if (!res.destroyed) dispatch(req, res, worker, fn, path, idleTimeoutMs, h);
+  })();
+}
+
+function dispatch(req, res, worker, fn, path, idleTimeoutMs, h) {
   // A large body is held back until the worker asks for it (100-continue: Deno's server sends it
   // when the handler starts reading). A function that answers first (an early 413) then never
   // gets a body it would not read, and its answer is not lost to a reset connection.
