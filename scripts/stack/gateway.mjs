@@ -28,6 +28,7 @@ import {
   SERVICE_ROLE_KEY,
 } from "./config.mjs";
 import { verifyJwt } from "./jwt.mjs";
+import { requestHead } from "./worker-connections.mjs";
 
 export const CORS_HEADERS = {
   "access-control-allow-origin": "*",
@@ -107,9 +108,8 @@ function sendHostedError(res, [status, code, message]) {
 const verifiedTokens = new Map();
 const VERIFIED_TOKENS_MAX = 10_000;
 
-/** Hosted's verify_jwt: the failure for this request, or null when it may pass. */
-function jwtFailure(req) {
-  const h = req.headers.authorization;
+/** Hosted's verify_jwt: the failure for a request with this Authorization, or null when it may pass. */
+function jwtFailure(h) {
   if (!h) return HOSTED_ERRORS.noAuthHeader;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
   if (!m) return HOSTED_ERRORS.notBearer;
@@ -185,10 +185,58 @@ export function forwardHeaders(raw, ...extra) {
  * User-Agent starts `Mozilla/`; servers' clients (Deno, Node, curl, supabase-js on a server) do not.
  */
 export function secretKeyFromBrowser(req, apikey = req.headers.apikey) {
-  const ua = req.headers["user-agent"];
-  if (!ua || !/^Mozilla\//.test(ua)) return false;
-  const auth = req.headers.authorization ?? "";
-  return /^sb_secret_/.test(apikey ?? "") || /^Bearer\s+sb_secret_/i.test(auth);
+  return secretKeyFrom(req.headers["user-agent"], apikey, req.headers.authorization);
+}
+
+function secretKeyFrom(ua, apikey, auth) {
+  if (!ua || !ua.startsWith("Mozilla/")) return false;
+  return /^sb_secret_/.test(apikey ?? "") || /^Bearer\s+sb_secret_/i.test(auth ?? "");
+}
+
+/**
+ * What the gateway reads of a function request's headers, in one pass over Node's raw array
+ * (`req.headers` would build an object of all of them). As Node's own object: the first
+ * Authorization, User-Agent and Content-Length count; repeated other headers are joined.
+ */
+function scanHeaders(raw) {
+  const h = {
+    authorization: undefined,
+    userAgent: undefined,
+    apikey: undefined,
+    probe: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    /** Header names a `Connection` header lists (hop-by-hop for this message). */
+    named: null,
+  };
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    switch (name.length) {
+      case 6:
+        if (name.toLowerCase() === "apikey") h.apikey ??= raw[i + 1];
+        break;
+      case 10:
+        if (name.toLowerCase() === "user-agent") h.userAgent ??= raw[i + 1];
+        else if (name.toLowerCase() === "connection") {
+          for (const t of raw[i + 1].split(",")) {
+            const n = t.trim().toLowerCase();
+            if (n && !HOP_BY_HOP.has(n)) (h.named ??= new Set()).add(n);
+          }
+        }
+        break;
+      case 13:
+        if (name.toLowerCase() === "authorization") h.authorization ??= raw[i + 1];
+        else if (name.toLowerCase() === "x-stack-probe") h.probe ??= raw[i + 1];
+        break;
+      case 14:
+        if (name.toLowerCase() === "content-length") h.contentLength ??= raw[i + 1];
+        break;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") h.transferEncoding = raw[i + 1];
+        break;
+    }
+  }
+  return h;
 }
 
 function refuseSecretKeyFromBrowser(req, res) {
@@ -246,25 +294,149 @@ function proxyRest(req, res, port, path, authorization) {
   req.pipe(upstream);
 }
 
-/** Sends a request to a worker of `fn`, under the worker limits (see workers.mjs). */
-async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
-  let worker;
-  try {
-    // A worker that a limit ended between acquire() and now is replaced, as hosted re-polls a
-    // retired worker before dispatch.
-    do worker = await fn.workers.acquire(); while (worker.dead);
-  } catch {
-    drain(req, res);
-    sendHostedError(res, HOSTED_ERRORS.bootError);
+/**
+ * Sends a request to a worker of `fn`, under the worker limits (see workers.mjs). `h` is what
+ * scanHeaders() read of the request.
+ */
+function proxyFunction(req, res, fn, path, idleTimeoutMs, h) {
+  const current = fn.workers.current;
+  // The usual case, with no promise: the current worker is up.
+  if (current && !current.retired && !current.dead && !current.suspect) {
+    dispatch(req, res, current, fn, path, idleTimeoutMs, h);
     return;
   }
-  if (res.destroyed) return;
+  (async () => {
+    let worker;
+    try {
+      // A worker that a limit ended between acquire() and now is replaced, as hosted re-polls a
+      // retired worker before dispatch.
+      do worker = await fn.workers.acquire(); while (worker.dead);
+    } catch {
+      drain(req, res);
+      sendHostedError(res, HOSTED_ERRORS.bootError);
+      return;
+    }
+    if (!res.destroyed) dispatch(req, res, worker, fn, path, idleTimeoutMs, h);
+  })();
+}
+
+function dispatch(req, res, worker, fn, path, idleTimeoutMs, h) {
+  // A large body is held back until the worker asks for it (100-continue: Deno's server sends it
+  // when the handler starts reading). A function that answers first (an early 413) then never
+  // gets a body it would not read, and its answer is not lost to a reset connection.
+  const large = Number(h.contentLength ?? 0) > EXPECT_CONTINUE_BYTES ||
+    h.transferEncoding !== undefined;
+  const probe = typeof h.probe === "string" ? h.probe.slice(0, 100) : undefined;
+  if (large) proxyLargeRequest(req, res, worker, fn, path, idleTimeoutMs, probe);
+  else proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, h.named);
+}
+
+/**
+ * The usual request (a body of known length up to EXPECT_CONTINUE_BYTES): over the gateway's own
+ * keep-alive connections to the worker (worker-connections.mjs), the answer streamed back as it
+ * arrives.
+ */
+function proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, named) {
   let responded = false;
   let bodySent = false;
-  const probe = req.headers["x-stack-probe"];
+  let forwarding = true;
   const tracker = fn.workers.begin(worker, {
     path,
-    probe: typeof probe === "string" ? probe.slice(0, 100) : undefined,
+    probe,
+    onKilled: () => {
+      // A limit ended the worker: 546, or a cut stream when the head already went out.
+      clearTimeout(idle);
+      exchange.destroy();
+      if (!res.headersSent) {
+        if (!req.readableEnded) drain(req, res);
+        sendHostedError(res, HOSTED_ERRORS.workerLimit);
+      } else res.destroy();
+    },
+  });
+  // Body listeners first: the exchange sends the head with the body that is already here.
+  req.on("data", (chunk) => {
+    if (forwarding) exchange.write(chunk);
+  });
+  req.on("end", () => {
+    bodySent = true;
+    if (forwarding) exchange.end();
+  });
+  const resume = () => exchange.resume();
+  const exchange = worker.connections.request(
+    requestHead(req.method, path, req.rawHeaders, HOP_BY_HOP, named),
+    req.method === "HEAD",
+    {
+      onResponse(status, rawHeaders) {
+        responded = true;
+        clearTimeout(idle);
+        if (res.headersSent || res.destroyed) {
+          tracker.end();
+          exchange.destroy();
+          return;
+        }
+        res.writeHead(status, forwardHeaders(rawHeaders));
+        if (!req.readableEnded) {
+          // Stop feeding a worker that has answered, and let the client finish sending so that
+          // it reads the answer instead of a reset.
+          forwarding = false;
+          drain(req, res);
+        }
+      },
+      onBody(chunk, last) {
+        // A whole answer in one piece (most JSON answers) leaves with its head in one write.
+        if (last) {
+          res.end(chunk);
+          return true;
+        }
+        if (res.write(chunk)) return true;
+        res.once("drain", resume);
+        return false;
+      },
+      onEnd() {
+        tracker.end();
+        res.end();
+        // The function answered before the whole body arrived (an early 413): that connection
+        // cannot carry another request.
+        if (!bodySent) exchange.destroy();
+      },
+      onError() {
+        if (worker.killReason) return; // onKilled answered.
+        worker.suspect = true; // the next acquire() checks that the process is still there
+        tracker.end();
+        if (responded) {
+          // The answer was cut mid-body.
+          if (!res.writableFinished) res.destroy();
+          return;
+        }
+        clearTimeout(idle);
+        if (!req.readableEnded) drain(req, res);
+        sendHostedError(res, HOSTED_ERRORS.workerError);
+      },
+    },
+  );
+  const idle = setTimeout(() => {
+    if (responded) return;
+    tracker.end();
+    exchange.destroy();
+    if (!req.readableEnded) drain(req, res);
+    sendHostedError(res, HOSTED_ERRORS.idleTimeout(Math.round(idleTimeoutMs / 1000)));
+  }, idleTimeoutMs);
+  // When the caller goes away, tell the worker too (a function then aborts its provider call).
+  res.on("close", () => {
+    clearTimeout(idle);
+    if (!res.writableFinished) {
+      exchange.destroy();
+      tracker.end();
+    }
+  });
+}
+
+/** A chunked or large upload: through Node's client, which holds the body until 100-continue. */
+function proxyLargeRequest(req, res, worker, fn, path, idleTimeoutMs, probe) {
+  let responded = false;
+  const tracker = fn.workers.begin(worker, {
+    path,
+    probe,
     onKilled: () => {
       // A limit ended the worker: 546, or a cut stream when the head already went out.
       clearTimeout(idle);
@@ -275,19 +447,11 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
       } else res.destroy();
     },
   });
-  // A large body is held back until the worker asks for it (100-continue: Deno's server sends it
-  // when the handler starts reading). A function that answers first (an early 413) then never
-  // gets a body it would not read, and its answer is not lost to a reset connection.
-  const large = Number(req.headers["content-length"] ?? 0) > EXPECT_CONTINUE_BYTES ||
-    (req.headers["transfer-encoding"] ?? "").includes("chunked");
-  const headers = large
-    ? forwardHeaders(req.rawHeaders, ["host", "localhost"], ["expect", "100-continue"])
-    : forwardHeaders(req.rawHeaders, ["host", "localhost"]);
   const upstream = http.request({
     socketPath: worker.socketPath,
     method: req.method,
     path,
-    headers,
+    headers: forwardHeaders(req.rawHeaders, ["host", "localhost"], ["expect", "100-continue"]),
     agent: worker.agent,
   });
   const idle = setTimeout(() => {
@@ -310,7 +474,7 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
       tracker.end();
       // The function answered before the whole body arrived (an early 413): that connection
       // cannot carry another request.
-      if (!bodySent) upstream.destroy();
+      if (!req.readableEnded) upstream.destroy();
     });
     up.on("error", () => {
       tracker.end();
@@ -332,22 +496,9 @@ async function proxyFunction(req, res, fn, path, idleTimeoutMs) {
     if (!req.readableEnded) drain(req, res);
     sendHostedError(res, HOSTED_ERRORS.workerError);
   });
-  req.on("end", () => (bodySent = true));
-  if (large) {
-    upstream.on("continue", () => {
-      if (!responded) req.pipe(upstream);
-    });
-    return;
-  }
-  // When the caller goes away, tell the worker too (a function then aborts its provider call).
-  res.on("close", () => {
-    clearTimeout(idle);
-    if (!res.writableFinished) {
-      upstream.destroy();
-      tracker.end();
-    }
+  upstream.on("continue", () => {
+    if (!responded) req.pipe(upstream);
   });
-  req.pipe(upstream);
 }
 
 /**
@@ -366,18 +517,19 @@ export function startGateway({ port, postgrestPort, functions, idleTimeoutMs = 1
         sendHostedError(res, HOSTED_ERRORS.notFound);
         return;
       }
-      if (req.method !== "OPTIONS" && secretKeyFromBrowser(req)) {
+      const h = scanHeaders(req.rawHeaders);
+      if (req.method !== "OPTIONS" && secretKeyFrom(h.userAgent, h.apikey, h.authorization)) {
         refuseSecretKeyFromBrowser(req, res);
         return;
       }
       // Hosted lets OPTIONS through unverified: the function answers its own preflight.
-      const failure = fn.verifyJwt && req.method !== "OPTIONS" ? jwtFailure(req) : null;
+      const failure = fn.verifyJwt && req.method !== "OPTIONS" ? jwtFailure(h.authorization) : null;
       if (failure) {
         drain(req, res);
         sendHostedError(res, failure);
         return;
       }
-      proxyFunction(req, res, fn, `/${fm[1]}${fm[2]}`, idleTimeoutMs);
+      proxyFunction(req, res, fn, `/${fm[1]}${fm[2]}`, idleTimeoutMs, h);
       return;
     }
     if (url === "/rest/v1" || url.startsWith("/rest/v1/") || url.startsWith("/rest/v1?")) {

@@ -31,11 +31,13 @@
 // Settings (environment of the stack process): EDGE_LIMITS=off (measure, never kill),
 // EDGE_CPU_LIMIT_MS (2000), EDGE_MEMORY_LIMIT_MB (256), EDGE_WALL_CLOCK_MS (150000; 400000 paid),
 // EDGE_IDLE_TIMEOUT_MS (150000), EDGE_POLL_MS (25).
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startProcess } from "./processes.mjs";
+import { ProcFiles } from "./proc-files.mjs";
+import { WorkerConnections } from "./worker-connections.mjs";
 
 /** The prefix of the memory lines function-host.ts prints (kept out of the function log). */
 const MEMORY_LINE = "\u0001edge-memory ";
@@ -69,43 +71,8 @@ export function limitsFromEnv(env = process.env) {
 }
 
 const START_TIMEOUT_MS = 60_000;
-const TICKS_PER_SECOND = 100; // USER_HZ: `getconf CLK_TCK` is 100 on Linux x86-64 and arm64.
-
-/** CPU ms (utime+stime) and resident MB of a process, or null once it is gone. */
-export function sampleProcess(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-    return { cpuMs, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU ms (utime+stime) of a process, or null once it is gone: one read, for every request. */
-export function processCpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 13);
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-/** False once the process has exited, even before Node has reaped it (state Z, a zombie). */
-function processAlive(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat[stat.lastIndexOf(")") + 2] !== "Z";
-  } catch {
-    return false;
-  }
-}
+/** A worker's CPU figure read this recently serves a request's start or end (proc-files.mjs). */
+const CPU_READ_REUSE_MS = 1;
 
 const round = (n) => Math.round(n * 10) / 10;
 
@@ -154,7 +121,7 @@ export class FunctionWorkers {
     // before routing to it (not on every request: that read is a syscall per request).
     if (this.current?.suspect && !this.current.dead) {
       this.current.suspect = false;
-      if (!processAlive(this.current.pid)) this.#gone(this.current);
+      if (!this.current.procFiles.alive()) this.#gone(this.current);
     }
     if (this.current && !this.current.retired && !this.current.dead) {
       return Promise.resolve(this.current);
@@ -218,6 +185,7 @@ export class FunctionWorkers {
     });
     worker.proc = proc;
     worker.pid = proc.pid;
+    worker.procFiles = new ProcFiles(proc.pid);
     this.workers.add(worker);
     this.stats.workersStarted += 1;
     proc.exitPromise.then(() => {
@@ -252,11 +220,12 @@ export class FunctionWorkers {
       );
     }
     worker.socketPath = socketPath;
+    worker.connections = new WorkerConnections(socketPath);
     // The worker reports its isolate's memory once its module has loaded; wait a moment for it.
     for (let i = 0; i < 20 && worker.memoryMb === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    const boot = sampleProcess(worker.pid);
+    const boot = worker.procFiles.sample();
     worker.runtimeRssMb = Math.max(0, (boot?.rssMb ?? 0) - worker.memoryMb);
     worker.rssMb = boot?.rssMb ?? 0;
     if (boot && this.stats.idleRssMb === null) {
@@ -294,13 +263,13 @@ export class FunctionWorkers {
    * ends the worker while the request is in flight; `end()` closes the request's accounting.
    */
   begin(worker, { path, onKilled, probe }) {
-    const s = sampleProcess(worker.pid);
+    // One read of /proc/<pid>/stat; the resident set comes from the supervisor's poll.
     const req = {
       path,
       probe,
-      cpu0: s?.cpuMs ?? 0,
+      cpu0: worker.procFiles.cpuMs(CPU_READ_REUSE_MS) ?? 0,
       cpuMs: 0,
-      peakRssMb: s?.rssMb ?? 0,
+      peakRssMb: worker.rssMb,
       peakMemoryMb: worker.memoryMb,
       onKilled,
       ended: false,
@@ -312,7 +281,7 @@ export class FunctionWorkers {
         if (req.ended) return req;
         req.ended = true;
         // One /proc read: the resident set comes from the supervisor's poll (every EDGE_POLL_MS).
-        const cpuMs = processCpuMs(worker.pid);
+        const cpuMs = worker.procFiles.cpuMs(CPU_READ_REUSE_MS);
         if (cpuMs !== null) req.cpuMs = Math.max(req.cpuMs, cpuMs - req.cpu0);
         req.peakRssMb = Math.max(req.peakRssMb, worker.rssMb ?? 0);
         worker.inFlight.delete(req);
@@ -361,7 +330,7 @@ export class FunctionWorkers {
 
   #poll(worker) {
     if (worker.dead) return;
-    const s = sampleProcess(worker.pid);
+    const s = worker.procFiles.sample();
     if (!s) return;
     worker.rssMb = s.rssMb;
     for (const req of worker.inFlight) {
@@ -480,6 +449,8 @@ export class FunctionWorkers {
     clearInterval(worker.poll);
     for (const t of worker.timers) clearTimeout(t);
     worker.agent.destroy();
+    worker.connections?.destroy();
+    worker.procFiles?.close();
     if (worker.socketPath) rmSync(worker.socketPath, { force: true });
     this.workers.delete(worker);
     if (this.current === worker) this.current = null;
