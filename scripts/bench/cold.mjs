@@ -41,6 +41,9 @@ const PORT = opt("--port", BENCH_API_PORT);
 const TRACE = !args.includes("--no-trace");
 const AGAINST = args.includes("--against") ? resolve(args[args.indexOf("--against") + 1]) : null;
 
+/** The traced worker's line (trace_host.ts). */
+const TRACE_LINE = "\u0001cold ";
+
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
@@ -101,12 +104,15 @@ async function coldStart(argv, env, request) {
         // The trace line is written before the response leaves the worker.
         for (
           let i = 0;
-          i < 200 && request.traced && !out.includes("\u0001cold ");
+          i < 200 && request.traced && !out.includes(TRACE_LINE);
           i++
         ) {
           await new Promise((r) => setTimeout(r, 5));
         }
-        const trace = /\u0001cold (.*)/.exec(out)?.[1];
+        const traceAt = out.indexOf(TRACE_LINE);
+        const trace = traceAt < 0
+          ? undefined
+          : out.slice(traceAt + TRACE_LINE.length).split("\n")[0];
         return {
           spawnAt,
           listenAt,

@@ -1,6 +1,7 @@
 // `npm run bench:cold`'s traced worker: where a fresh Deno 2.1 worker spends its time between
 // spawn and its first answer. Run by scripts/bench/cold.mjs instead of function-host.ts, with the
-// same arguments plus COLD_TRACE_MODULES (the modules the entry loads at start, dependencies first, from
+// same arguments plus COLD_TRACE_MODULES (the modules the entry loads at start, dependencies first,
+// from
 // `deno info --json`). It
 //   1. notes when its own first statement runs (process start + Deno's bootstrap before it);
 //   2. imports the graph's modules one at a time, dependencies first, timing each: every import

@@ -4,23 +4,12 @@
 import { addDecimal, formatDecimal } from "../_shared/ai/decimal.ts";
 import type { ChatResponse } from "../_shared/contracts/chat.ts";
 import { parseChatRequest } from "../_shared/contracts/chat_request.ts";
-import {
-  answerSummary,
-  askCurator,
-  planCurator,
-} from "../_shared/curator/curator.ts";
-import {
-  replayAsStream,
-  streamCuratorAnswer,
-} from "../_shared/curator/stream.ts";
+import { answerSummary, askCurator, planCurator } from "../_shared/curator/curator.ts";
+import { replayAsStream, streamCuratorAnswer } from "../_shared/curator/stream.ts";
 import { authenticate, requirePlatform } from "../_shared/http/auth.ts";
 import { readBytes } from "../_shared/http/body.ts";
 import { preflight } from "../_shared/http/cors.ts";
-import {
-  errorResponse,
-  HttpError,
-  invalidRequest,
-} from "../_shared/http/errors.ts";
+import { errorResponse, HttpError, invalidRequest } from "../_shared/http/errors.ts";
 import { StepTimer } from "../_shared/http/timing.ts";
 import {
   answerJson,

@@ -2,18 +2,10 @@
 // process-chat itself parses requests with chat_request.ts, which accepts the common shape without
 // building these schemas and hands everything else to them (so every error is zod's).
 import { z } from "zod";
-import {
-  MAX_HISTORY_TURNS,
-  MAX_MESSAGE_CHARS,
-  PLATFORMS,
-} from "./chat_limits.ts";
+import { MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS, PLATFORMS } from "./chat_limits.ts";
 import { text } from "./text.ts";
 
-export {
-  MAX_HISTORY_TURNS,
-  MAX_MESSAGE_CHARS,
-  PLATFORMS,
-} from "./chat_limits.ts";
+export { MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS, PLATFORMS } from "./chat_limits.ts";
 
 export const Platform = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof Platform>;

@@ -8,11 +8,7 @@
 // requests the schema accepts.
 import type { z } from "zod";
 import type { ChatRequest } from "./chat.ts";
-import {
-  MAX_HISTORY_TURNS,
-  MAX_MESSAGE_CHARS,
-  PLATFORMS,
-} from "./chat_limits.ts";
+import { MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS, PLATFORMS } from "./chat_limits.ts";
 import { isWellFormedText } from "./unicode.ts";
 
 /** A request as the handler uses it (zod's output: the message trimmed). */

@@ -5,11 +5,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { ChatRequest, MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS } from "./chat.ts";
-import {
-  acceptChatRequest,
-  parseChatRequest,
-  UUID_PATTERN,
-} from "./chat_request.ts";
+import { acceptChatRequest, parseChatRequest, UUID_PATTERN } from "./chat_request.ts";
 
 /** mulberry32: a small seeded generator, so a failure names a request that can be rebuilt. */
 function rng(seed: number) {
@@ -165,9 +161,7 @@ Deno.test("the plain check accepts exactly what ChatRequest accepts, with the sa
   let accepted = 0;
   for (const text of bodies) {
     const json = JSON.parse(text);
-    const body = text.length > 300
-      ? `${text.slice(0, 300)}… (${text.length} chars)`
-      : text;
+    const body = text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text;
     const zod = ChatRequest.safeParse(json);
     const plain = acceptChatRequest(json);
     assert.equal(

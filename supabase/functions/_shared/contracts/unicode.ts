@@ -2,8 +2,7 @@
 // start-up paths (contracts/chat_request.ts) use them without loading zod.
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
-const LONE_SURROGATE =
-  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const NOT_WELL_FORMED =
   "contains invalid Unicode (a lone surrogate): send the text as it was typed";
@@ -14,8 +13,8 @@ export function isWellFormedText(s: string): boolean {
 }
 
 /** U+0000 or a lone surrogate, everywhere in a string. */
-// deno-lint-ignore no-control-regex
 const UNSTORABLE =
+  // deno-lint-ignore no-control-regex
   /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
