@@ -10,7 +10,7 @@
 //   - from the traced starts, per phase: Deno's start (spawn → the host's first statement), each
 //     module's load + evaluation (imported alone, dependencies first), the entry (createRuntime,
 //     Deno.serve), then the first request: key import and signature check, the Postgres socket
-//     (TCP, SCRAM done, warm-up query answered), each fetch. The traced start is slower than a
+//     (TCP, ready, the reservation's round trip), each fetch. The traced start is slower than a
 //     plain one (a graph preparation per module); its phases say where, not the total.
 // With --against <dir> (another checkout of this repository, e.g. `git worktree add /tmp/base main`
 // and `npm ci` there), each round also starts that checkout's process-chat, in alternating order
@@ -18,6 +18,7 @@
 // Usage: npm run bench:cold -- [--rounds 11] [--port 28321] [--no-trace] [--against <dir>]
 import { execFileSync, spawn } from "node:child_process";
 import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import {
   BENCH_API_PORT,
@@ -218,8 +219,11 @@ try {
   const plainArgv = argv(join(ROOT, "scripts/stack/function-host.ts"));
   // The other checkout's worker: its own host, entry and config, at the same relative paths.
   const there = (p) => join(AGAINST, relative(ROOT, p));
+  // …and its own workerArgs (how that checkout's stack starts its workers).
+  const againstArgs = AGAINST &&
+    (await import(pathToFileURL(join(AGAINST, "scripts/stack/workers.mjs")).href)).workerArgs;
   const againstArgv = AGAINST &&
-    workerArgs({
+    againstArgs({
       config: there(chat.importMap),
       hostPath: there(join(ROOT, "scripts/stack/function-host.ts")),
       entrypoint: there(chat.entrypoint),
@@ -324,21 +328,27 @@ try {
       "first request, in the handler",
       med((t) => t.trace.response - t.trace.request),
     );
-    const pgTimes = (t, i) => (t.trace.net.data[i] ?? NaN) - t.trace.net.connect;
-    row(
-      "  Postgres: connect begins, after the serve",
-      med((t) => t.trace.net.connect - t.trace.serve),
-    );
-    row(
-      "  Postgres: TCP connected (from connect)",
-      med((t) => t.trace.net.tcp - t.trace.net.connect),
-    );
-    row("  Postgres: SCRAM done (3rd answer)", med((t) => pgTimes(t, 2)));
-    row("  Postgres: warm-up query answered (4th)", med((t) => pgTimes(t, 3)));
-    row(
-      "  Postgres: ready, before the request arrives",
-      med((t) => t.trace.request - (t.trace.net.connect + pgTimes(t, 3))),
-    );
+    // The Postgres socket. The reservation is the first write of 1 KB or more (db.ts pads its
+    // statements to 1 KB; the handshake and the warm-up `select 1` are shorter); it is sent once
+    // the connection is free, so the last answer before it is the warm-up's: the connection's
+    // "ready".
+    const pg = (t) => {
+      const { connect, tcp, data, writes } = t.trace.net;
+      const reserveAt = writes.find(([, bytes]) => bytes >= 1024)?.[0];
+      const readyAt = data.filter((d) => d < (reserveAt ?? Infinity)).at(-1);
+      return {
+        begins: connect - t.trace.serve,
+        tcp: tcp - connect,
+        ready: readyAt - connect,
+        readyAfterRequest: readyAt - t.trace.request,
+        reservation: (data.find((d) => d > reserveAt) ?? NaN) - reserveAt,
+      };
+    };
+    row("  Postgres: connect begins, after the serve", med((t) => pg(t).begins));
+    row("  Postgres: TCP connected (from connect)", med((t) => pg(t).tcp));
+    row("  Postgres: ready: auth, warm-up answered", med((t) => pg(t).ready));
+    row("  Postgres: ready, after the request arrived", med((t) => pg(t).readyAfterRequest));
+    row("  Postgres: the reservation's round trip", med((t) => pg(t).reservation));
     for (const name of ["importKey", "verify"]) {
       row(
         `  crypto.subtle.${name} (first)`,

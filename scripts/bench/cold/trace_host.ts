@@ -8,8 +8,8 @@
 //      then loads, compiles and evaluates that module alone (npm packages count as one unit);
 //   3. imports function-host.ts, which imports the entry (`createRuntime`, `Deno.serve`);
 //   4. times the first request from the inside: the handler's wall time, the key import and the
-//      signature check (WebCrypto), the Postgres socket (TCP connect, then the server's answers:
-//      the third one ends SCRAM, the fourth is the warm-up query's result) and every fetch.
+//      signature check (WebCrypto), the Postgres socket (TCP connect, then each write, with its
+//      size, and each answer) and every fetch.
 // Marks are epoch milliseconds; one `\u0001cold {json}` line on stdout after the first answer.
 // No static imports: the first statement runs before anything of the function's is loaded.
 
@@ -19,7 +19,10 @@ const marks: Record<string, unknown> = {
   main: now(),
 };
 const modules: [string, number][] = [];
-const net: { connect?: number; tcp?: number; data: number[] } = { data: [] };
+const net: { connect?: number; tcp?: number; data: number[]; writes: [number, number][] } = {
+  data: [],
+  writes: [],
+};
 const crypto_: [string, number, number][] = [];
 const fetches: [string, number, number][] = [];
 
@@ -37,21 +40,29 @@ for (const spec of graph) {
 }
 marks.modulesDone = now();
 
-// The Postgres client (postgres.js over node:net): its socket's connect and the server's answers.
+// The Postgres client (postgres.js over node:net): its socket's connect, writes and answers.
 const { Socket } = await import("node:net");
+const pgSockets = new WeakSet<object>();
 const realConnect = Socket.prototype.connect;
+const realWrite = Socket.prototype.write;
 // deno-lint-ignore no-explicit-any
-(Socket.prototype as any).connect = function (
-  this: InstanceType<typeof Socket>,
-  ...a: unknown[]
-) {
+(Socket.prototype as any).connect = function (this: InstanceType<typeof Socket>, ...a: unknown[]) {
   if (net.connect === undefined) {
     net.connect = now();
+    pgSockets.add(this);
     this.once("connect", () => (net.tcp = now()));
-    this.on("data", () => net.data.length < 6 && net.data.push(now()));
+    this.on("data", () => net.data.length < 24 && net.data.push(now()));
   }
   // deno-lint-ignore no-explicit-any
   return (realConnect as any).apply(this, a);
+};
+// deno-lint-ignore no-explicit-any
+(Socket.prototype as any).write = function (this: InstanceType<typeof Socket>, ...a: unknown[]) {
+  if (pgSockets.has(this) && net.writes.length < 24) {
+    net.writes.push([now(), (a[0] as { length?: number })?.length ?? 0]);
+  }
+  // deno-lint-ignore no-explicit-any
+  return (realWrite as any).apply(this, a);
 };
 
 const subtle = crypto.subtle;
