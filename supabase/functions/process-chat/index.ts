@@ -1,12 +1,14 @@
 // Wiring only: the real dependencies from the environment, handed to the handler.
 //
-// In two steps, for a cold worker's first request (`npm run bench:cold`): the runtime first, whose
-// control store opens its Postgres connection as it is created (db.ts); the handler's own modules
-// load while that connection's handshake is under way, instead of before it starts. The first
-// request's budget step then waits for a connection that is already (nearly) open.
+// In two steps, for a cold worker's first request (`npm run bench:cold`, docs/PERFORMANCE.md):
+// the runtime first, whose control store opens its Postgres connection as it is created (db.ts),
+// and the signing keys' import; the handler's own modules load while those run, instead of
+// before they start. The first request then finds its connection (nearly) open and its key ready.
+import { preloadJwks } from "../_shared/http/auth.ts";
 import { createRuntime } from "../_shared/runtime.ts";
 
 const runtime = createRuntime(Deno.env.toObject());
+preloadJwks();
 const { createChatHandler } = await import("./handler.ts");
 
 Deno.serve(createChatHandler(runtime));
