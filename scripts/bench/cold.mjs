@@ -15,7 +15,8 @@
 // With --against <dir> (another checkout of this repository, e.g. `git worktree add /tmp/base main`
 // and `npm ci` there), each round also starts that checkout's process-chat, in alternating order
 // with this one's, against the same stack: a before/after on the same machine at the same moment.
-// Usage: npm run bench:cold -- [--rounds 11] [--port 28321] [--no-trace] [--against <dir>]
+// Usage: npm run bench:cold -- [--rounds 11] [--port 28321] [--no-trace | --trace-in-order]
+//   [--against <dir>]
 import { execFileSync, spawn } from "node:child_process";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -232,8 +233,10 @@ try {
   const tracedArgv = argv(join(ROOT, "scripts/bench/cold/trace_host.ts"));
   const tracedEnv = {
     ...env,
+    // --trace-in-order: the traced worker loads the function as a plain one does (no per-module
+    // figures, but the first request's phases as they happen in a plain start).
     COLD_TRACE_MODULES: JSON.stringify(
-      moduleOrder(chat.importMap, chat.entrypoint),
+      args.includes("--trace-in-order") ? [] : moduleOrder(chat.importMap, chat.entrypoint),
     ),
   };
 

@@ -9,6 +9,10 @@ import { createRuntime } from "../_shared/runtime.ts";
 
 const runtime = createRuntime(Deno.env.toObject());
 preloadJwks();
+// postgres.js opens its socket from a timer (setTimeout 0), and while a dynamic import loads,
+// Deno 2.1 runs no timers: without this turn of the event loop the connection would only start
+// once the handler had loaded.
+await new Promise((resolve) => setTimeout(resolve, 0));
 const { createChatHandler } = await import("./handler.ts");
 
 Deno.serve(createChatHandler(runtime));
