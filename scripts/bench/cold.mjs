@@ -396,10 +396,14 @@ try {
   );
   if (AGAINST) {
     const total = (xs) => median(xs.map((p) => p.answerAt - p.spawnAt));
+    const aSteps = [...new Set(against.flatMap((p) => Object.keys(p.timing)))];
     console.log(
       `--against ${AGAINST}: median ${f1(total(against))} ms, spawn → listening ${
         f1(median(against.map((p) => p.listenAt - p.spawnAt)))
-      } ms; this checkout ÷ that one: ${(total(plain) / total(against)).toFixed(2)}`,
+      } ms, listening → answer ${f1(median(against.map((p) => p.answerAt - p.listenAt)))} ms ` +
+        `(Server-Timing: ${
+          aSteps.map((s) => `${s} ${f1(median(against.map((p) => p.timing[s])))}`).join(", ")
+        }); this checkout ÷ that one: ${(total(plain) / total(against)).toFixed(2)}`,
     );
   }
 } finally {
