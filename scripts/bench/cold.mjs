@@ -158,9 +158,9 @@ function moduleOrder(config, entrypoint) {
     seen.add(spec);
     const m = bySpec.get(spec);
     if (spec.startsWith("file:")) {
-      // The entry's own dynamic imports are part of its start (index.ts loads the handler so);
-      // deeper ones are loaded when a request needs them (zod for a refused request, supabase-js
-      // for the first ledger write) and are left out.
+      // The entry's own dynamic imports are part of its start; deeper ones are loaded when a
+      // request needs them (zod for a refused request, supabase-js for the first ledger write)
+      // and are left out.
       for (const d of m?.dependencies ?? []) {
         if (d.code && (root || !d.isDynamic)) visit(d.code.specifier);
       }

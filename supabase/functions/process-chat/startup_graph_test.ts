@@ -1,7 +1,7 @@
 // What a cold process-chat worker loads before its first answer (docs/PERFORMANCE.md, "Cold
-// start"): its entry's static imports and the handler it imports at start, but not zod (loaded for
-// a request the plain check does not accept) nor supabase-js (loaded at the first ledger write).
-// Both stay in the deployed bundle, behind dynamic imports.
+// start"): its entry's imports, but not zod (loaded for a request the plain check does not accept)
+// nor supabase-js (loaded at the first ledger write). Both stay in the deployed bundle, behind
+// dynamic imports.
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../../../", import.meta.url);
