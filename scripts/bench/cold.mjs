@@ -2,15 +2,16 @@
 // `npm run bench:cold`: process-chat's cold start, spawn → first answer, and where it goes.
 // A fresh Deno 2.1 worker (function-host.ts, the arguments and environment the stack gives its
 // workers — what `npm run bench:peer` times as "cold start") is asked one real chat request on its
-// own port: an ES256 user token, a Postgres budget reservation, a call to the offline provider.
+// own port: an ES256 user token, a budget reservation (a cold worker's first one goes over the
+// Data API: _shared/cold_store.ts), a call to the offline provider.
 // Each round times one such plain start and one traced start (scripts/bench/cold/trace_host.ts),
 // in alternating order. Printed:
 //   - the median spawn → first 200 of the plain starts (the figure issue 26 sets at ≤ 250 ms), and
 //     its two halves: spawn → "listening", listening → answer, with the answer's Server-Timing;
 //   - from the traced starts, per phase: Deno's start (spawn → the host's first statement), each
 //     module's load + evaluation (imported alone, dependencies first), the entry (createRuntime,
-//     Deno.serve), then the first request: key import and signature check, the Postgres socket
-//     (TCP, ready, the reservation's round trip), each fetch. The traced start is slower than a
+//     Deno.serve), then the first request: key import and signature check, the worker's Postgres
+//     socket (TCP, ready, a reservation's round trip when one went over it), each fetch. The traced start is slower than a
 //     plain one (a graph preparation per module); its phases say where, not the total.
 // With --against <dir> (another checkout of this repository, e.g. `git worktree add /tmp/base main`
 // and `npm ci` there), each round also starts that checkout's process-chat, in alternating order
@@ -291,7 +292,10 @@ try {
 
   if (TRACE) {
     const med = (fn) => median(traced.map(fn));
-    const row = (label, ms) => console.log(`  ${label.padEnd(44)} ${f1(ms).padStart(7)} ms`);
+    // A row whose event did not happen in these starts (e.g. no Postgres reservation, the first
+    // request's going over the Data API) is left out.
+    const row = (label, ms) =>
+      Number.isFinite(ms) && console.log(`  ${label.padEnd(44)} ${f1(ms).padStart(7)} ms`);
     console.log(
       `\ntraced starts (${traced.length}), medians from spawn unless said:`,
     );
@@ -354,7 +358,7 @@ try {
     row("  Postgres: the reservation's round trip", med((t) => pg(t).reservation));
     for (const name of ["importKey", "verify"]) {
       row(
-        `  crypto.subtle.${name} (first)`,
+        `  crypto.subtle.${name} (the first one)`,
         med((t) => {
           const c = t.trace.crypto.find(([n]) => n === name);
           return c ? c[2] - c[1] : NaN;
