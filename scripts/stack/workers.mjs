@@ -34,7 +34,8 @@
 import { existsSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { ROOT } from "./config.mjs";
 import { startProcess } from "./processes.mjs";
 import { ProcFiles } from "./proc-files.mjs";
 import { WorkerConnections } from "./worker-connections.mjs";
@@ -538,17 +539,32 @@ export function printWorkerStats(stack, write = console.log) {
 }
 
 /**
+ * Where `npm ci` leaves a function's Deno 2.1 lockfile (.local/edge-locks/<folder>.lock, not in
+ * git: it is rebuilt from the function's deno.json at every install). Hosted runs a function from
+ * its deployed bundle, whose npm packages were resolved at deploy time; a worker started without
+ * a lockfile resolves every npm package its modules name — those behind a dynamic import too
+ * (supabase-js, zod) — from the registry metadata in Deno's cache at each start: ~1 MB of JSON,
+ * 25–50 ms of a cold start (`npm run bench:cold`). With the lockfile it reads the resolution.
+ */
+export function edgeLockPath(config) {
+  return join(ROOT, ".local/edge-locks", `${basename(dirname(config))}.lock`);
+}
+
+/**
  * The `deno` arguments of a function worker: function-host.ts running the entrypoint with the
  * function's own import map, under hosted's V8 heap limit when limits are enforced. (The bench
  * starts workers with the same arguments.)
  */
 export function workerArgs({ config, hostPath, entrypoint, limits }) {
+  const lock = edgeLockPath(config);
   return [
     "run",
     "--allow-all",
     "--no-prompt",
     // The root lockfile is Deno 2.9's format; 2.1 cannot read it (function configs have none).
-    "--no-lock",
+    // The function's own Deno 2.1 lockfile, written by `npm ci` (postinstall.mjs), when there is
+    // one: see edgeLockPath.
+    ...(existsSync(lock) ? [`--lock=${lock}`] : ["--no-lock"]),
     // Hosted gives each isolate a V8 heap limit equal to its memory limit (edge-runtime
     // heap_limits(0, memory_limit)): V8 collects before it grows past it.
     ...(limits.enforce ? [`--v8-flags=--max-old-space-size=${limits.memoryMb}`] : []),

@@ -1,16 +1,21 @@
 // The process-chat contract: validated by the function, imported by frontends through `shared/`.
+// process-chat itself parses requests with chat_request.ts, which accepts the common shape without
+// building these schemas and hands everything else to them (so every error is zod's).
 import { z } from "zod";
+import { MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS, PLATFORMS } from "./chat_limits.ts";
 import { text } from "./text.ts";
 
-export const Platform = z.enum(["main", "tripwire"]);
-export type Platform = z.infer<typeof Platform>;
+export { MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS, PLATFORMS } from "./chat_limits.ts";
 
-export const MAX_MESSAGE_CHARS = 8000;
-export const MAX_HISTORY_TURNS = 40;
+export const Platform = z.enum(PLATFORMS);
+export type Platform = z.infer<typeof Platform>;
 
 export const ChatTurn = z.strictObject({
   role: z.enum(["user", "assistant"]),
-  content: text().max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`),
+  content: text().max(
+    MAX_MESSAGE_CHARS,
+    `at most ${MAX_MESSAGE_CHARS} characters`,
+  ),
 });
 export type ChatTurn = z.infer<typeof ChatTurn>;
 
@@ -21,9 +26,15 @@ export const ChatRequest = z.strictObject({
     .pipe(
       z.string()
         .min(1, "the message is empty")
-        .max(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters after trimming`),
+        .max(
+          MAX_MESSAGE_CHARS,
+          `at most ${MAX_MESSAGE_CHARS} characters after trimming`,
+        ),
     ),
-  history: z.array(ChatTurn).max(MAX_HISTORY_TURNS, `at most ${MAX_HISTORY_TURNS} turns`)
+  history: z.array(ChatTurn).max(
+    MAX_HISTORY_TURNS,
+    `at most ${MAX_HISTORY_TURNS} turns`,
+  )
     .optional(),
   stream: z.boolean().optional(),
   /** The app's id for this conversation (optional). A routing experiment keeps one conversation

@@ -7,7 +7,9 @@ import { Platform, Provider } from "./chat.ts";
 /** The most operations one request may carry (applied all-or-nothing). */
 export const MAX_RECORD_OPERATIONS = 500;
 
-const tokens = z.number().int("a whole number").min(0, "not negative").max(2_147_483_647);
+const tokens = z.number().int("a whole number").min(0, "not negative").max(
+  2_147_483_647,
+);
 
 /** The `usage` object of a Responses API response, as the API returns it (extra keys ignored). */
 export const ResponsesUsageInput = z.object({
@@ -15,7 +17,8 @@ export const ResponsesUsageInput = z.object({
   output_tokens: tokens,
   total_tokens: tokens.optional(),
   input_tokens_details: z.object({ cached_tokens: tokens.nullish() }).nullish(),
-  output_tokens_details: z.object({ reasoning_tokens: tokens.nullish() }).nullish(),
+  output_tokens_details: z.object({ reasoning_tokens: tokens.nullish() })
+    .nullish(),
 }).refine(
   (u) => (u.input_tokens_details?.cached_tokens ?? 0) <= u.input_tokens,
   {
@@ -50,7 +53,8 @@ export const RecordOperation = z.object({
   usage: ResponsesUsageInput,
   provider: Provider.default("openai"),
   /** When the call was made (ISO 8601 with offset); default: when it is recorded. */
-  created_at: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" }).optional(),
+  created_at: z.iso.datetime({ offset: true, message: "an ISO 8601 date-time" })
+    .optional(),
   /** The Responses `status`; default completed. */
   status: z.enum(["completed", "incomplete", "failed", "cancelled"]).optional(),
 });
@@ -60,7 +64,10 @@ export type RecordOperation = z.input<typeof RecordOperation>;
 export const RecordBatch = z.object({
   operations: z.array(RecordOperation)
     .min(1, "at least one operation")
-    .max(MAX_RECORD_OPERATIONS, `at most ${MAX_RECORD_OPERATIONS} operations a request`),
+    .max(
+      MAX_RECORD_OPERATIONS,
+      `at most ${MAX_RECORD_OPERATIONS} operations a request`,
+    ),
 });
 export type RecordBatch = z.input<typeof RecordBatch>;
 

@@ -5,7 +5,14 @@ Deno.test("text: well-formed Unicode passes, a lone surrogate anywhere is refuse
   for (const ok of ["", "Привет", "эмодзи 😀 и 𝒙", "\u{10FFFF}"]) {
     assert.ok(isWellFormedText(ok), ok);
   }
-  for (const bad of ["\uD800", "a\uDC00", "😀".slice(0, 1) + "x", "x" + "😀".slice(1)]) {
+  for (
+    const bad of [
+      "\uD800",
+      "a\uDC00",
+      "😀".slice(0, 1) + "x",
+      "x" + "😀".slice(1),
+    ]
+  ) {
     assert.equal(isWellFormedText(bad), false, JSON.stringify(bad));
   }
   const r = text().max(5).safeParse("ok\uD800");

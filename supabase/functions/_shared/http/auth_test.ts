@@ -5,6 +5,7 @@ import {
   claimPolicyFromEnv,
   createJwksSource,
   type Jwk,
+  preloadJwks,
   requirePlatform,
   verifyAccessToken,
 } from "./auth.ts";
@@ -120,6 +121,37 @@ Deno.test("an ES256 token signed by a foreign key with the project's kid is refu
     authenticate(req(await signEs256(user(), foreign.privateKey, "k1")), { jwks }),
     (e) => e instanceof HttpError && e.status === 401,
   );
+});
+
+Deno.test("preloading imports the inline keys once, fetches nothing, and the first request reuses them", async () => {
+  const k = await es256Pair("k1");
+  let fetches = 0;
+  const jwks = createJwksSource({
+    keys: [k.jwk, { kty: "oct", kid: "legacy", k: "c2VjcmV0" }], // a symmetric key is not imported
+    url: "https://project.example/auth/v1/.well-known/jwks.json",
+    fetch: () => {
+      fetches++;
+      return Promise.resolve(Response.json({ keys: [] }));
+    },
+  });
+  const subtle = crypto.subtle;
+  const realImport = subtle.importKey;
+  const imported: string[] = [];
+  subtle.importKey = ((...a: Parameters<SubtleCrypto["importKey"]>) => {
+    imported.push(String((a[1] as JsonWebKey).kty));
+    return (realImport as (...x: unknown[]) => Promise<CryptoKey>).apply(subtle, a);
+  }) as SubtleCrypto["importKey"];
+  try {
+    preloadJwks(jwks);
+    assert.deepEqual(imported, ["EC"], "the EC key is imported at once, the oct key never");
+    const claims = user();
+    const u = await authenticate(req(await signEs256(claims, k.privateKey, "k1")), { jwks });
+    assert.equal(u.id, claims.sub);
+    assert.deepEqual(imported, ["EC"], "the request used the preloaded key");
+    assert.equal(fetches, 0);
+  } finally {
+    subtle.importKey = realImport;
+  }
 });
 
 Deno.test("a rotated key is fetched from the JWKS URL once, then cached", async () => {
