@@ -222,6 +222,9 @@ export function createControlStore(
       // Supavisor in transaction mode cannot keep prepared statements (simple-protocol
       // statements never create any; this also covers anything else sent on the connection).
       prepare: false,
+      // postgres.js asks every new connection for the database's array types (one more round
+      // trip, ~7.6 KB) before its first statement; the control calls read no arrays.
+      fetch_types: false,
       idle_timeout: 20,
       connect_timeout: 2,
       // Postgres ends a statement stuck behind a lock. Supavisor in transaction mode may not pass
