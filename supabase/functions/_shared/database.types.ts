@@ -38,8 +38,8 @@ export type Database = {
           attempt: number;
           audio_seconds: number | null;
           baseline_cost_usd: number | null;
-          budget_reservation_id: string | null;
           billed_audio_seconds: number | null;
+          budget_reservation_id: string | null;
           cached_input_tokens: number | null;
           cost_usd: number;
           created_at: string;
@@ -63,8 +63,8 @@ export type Database = {
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
-          budget_reservation_id?: string | null;
           billed_audio_seconds?: number | null;
+          budget_reservation_id?: string | null;
           cached_input_tokens?: number | null;
           cost_usd?: number;
           created_at?: string;
@@ -88,8 +88,8 @@ export type Database = {
           attempt?: number;
           audio_seconds?: number | null;
           baseline_cost_usd?: number | null;
-          budget_reservation_id?: string | null;
           billed_audio_seconds?: number | null;
+          budget_reservation_id?: string | null;
           cached_input_tokens?: number | null;
           cost_usd?: number;
           created_at?: string;
