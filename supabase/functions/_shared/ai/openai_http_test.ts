@@ -266,3 +266,70 @@ Deno.test("an event that never ends is refused before it fills the worker's memo
   const c = client(() => Promise.resolve(chunked(["data: ", big, big, big, big, big])));
   await assert.rejects(collect(await c.postJsonStream("/x", {})), OpenAIHttpConnectionError);
 });
+
+/** Like `chunked`, as a byte stream (fetch's bodies are): read into the client's own buffer. */
+function byteChunked(parts: Uint8Array[], onCancel?: () => void): Response {
+  let i = 0;
+  const body = new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      if (i < parts.length) return controller.enqueue(parts[i++]);
+      controller.close();
+    },
+    cancel: onCancel,
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+Deno.test("a byte-stream body parses the same: split UTF-8, events larger than one read", async () => {
+  const encoder = new TextEncoder();
+  const long = "Ж".repeat(30_000); // 60 KB of two-byte characters: several reads of the buffer
+  const text = `data: {"n":1,"t":"привет"}\n\ndata: {"n":2,"t":"${long}"}\r\n\r\ndata: [DONE]\n\n`;
+  const bytes = encoder.encode(text);
+  // Cut at odd offsets, so that characters and CRLF pairs straddle chunks.
+  const cuts = [0, 9, 17, 25, 4099, 40_001, 40_002, bytes.length - 9, bytes.length];
+  const parts = cuts.slice(1).map((end, k) => bytes.slice(cuts[k], end));
+  const c = client(() => Promise.resolve(byteChunked(parts)));
+  const got = await collect(await c.postJsonStream<{ n: number; t: string }>("/x", {}));
+  assert.deepEqual(got, [{ n: 1, t: "привет" }, { n: 2, t: long }]);
+});
+
+Deno.test("leaving a byte-stream body early cancels it", async () => {
+  let cancelled = false;
+  const event = new TextEncoder().encode('data: {"n":1}\n\n');
+  const c = client(() =>
+    Promise.resolve(byteChunked([event, event, event], () => (cancelled = true)))
+  );
+  for await (const _ of await c.postJsonStream("/x", {})) break;
+  assert.equal(cancelled, true);
+});
+
+Deno.test("a real server's event stream arrives event by event through fetch", async () => {
+  const encoder = new TextEncoder();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (n === 50) {
+          c.enqueue(encoder.encode("data: [DONE]\n\n"));
+          return c.close();
+        }
+        n++;
+        c.enqueue(encoder.encode(`data: {"n":${n},"t":"${"ы".repeat(n * 40)}"}\n\n`));
+        if (n % 10 === 0) await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  });
+  try {
+    const c = new OpenAIHttpClient({
+      apiKey: "k",
+      baseURL: `http://127.0.0.1:${server.addr.port}`,
+    });
+    const got = await collect(await c.postJsonStream<{ n: number; t: string }>("/x", {}));
+    assert.deepEqual(got.map((e) => e.n), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.ok(got.every((e) => e.t === "ы".repeat(e.n * 40)));
+  } finally {
+    await server.shutdown();
+  }
+});
