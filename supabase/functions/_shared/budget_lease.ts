@@ -17,8 +17,9 @@
 //     a student's steady stream of requests never waits for the database (the request that opens
 //     the first lease does). So at most two leases per student are open on a worker.
 //   - A lease takes new requests for `drawMs` after it was granted, then stops. A limit that an
-//     operator lowers (or sets to 0) while leases are open takes effect for that student on that
-//     worker after at most their unused ceilings: `2 × requests − 1` requests of the size that
+//     operator lowers (or sets to 0), or spend recorded elsewhere (record-ai-operation), while
+//     leases are open takes effect for that student on that worker after at most their unused
+//     ceilings: `2 × requests − 1` requests of the size that
 //     opened them, within `drawMs`. That is the overshoot against the new limit; with the defaults
 //     (4 requests, 2 s) at most 7 curator answers within 2 s.
 //   - The unused part of a lease counts as held until it closes: at most `idleMs` after its last
