@@ -160,20 +160,29 @@ try {
     );
   }
 
-  // The same question each way. process-chat wraps it in the curator's prompt; the direct and
-  // Portkey requests carry a short system prompt, as `npm run bench` does.
+  // The same request each way: the direct and Portkey requests carry exactly the body process-chat
+  // sends the provider for this question (its curator prompt included), captured from the offline
+  // provider once per mode. Before 2026-12-06 19:30 they carried a one-line system prompt, so the
+  // provider's extra work on the curator's longer prompt was counted as process-chat's overhead.
   const message = "Как посчитать конверсию лендинга, если было 1200 посетителей и 36 заявок?";
-  const providerBody = (stream) =>
-    JSON.stringify({
-      model: "openai/gpt-oss-120b",
-      messages: [{ role: "system", content: "Ты — ИИ-куратор онлайн-школы." }, {
-        role: "user",
-        content: message,
-      }],
-      max_completion_tokens: 2048,
-      reasoning_effort: "low",
-      ...(stream ? { stream: true } : {}),
+  const captured = {};
+  for (const stream of [false, true]) {
+    const res = await fetch(`${stack.urls.functions}/process-chat`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${tokens[0]}`,
+        apikey: stack.keys.publishable,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ platform: "main", message, ...(stream ? { stream: true } : {}) }),
     });
+    if (res.status !== 200) throw new Error(`process-chat answered ${res.status}`);
+    await res.text();
+    const sent = await fetch(`${stack.urls.provider}/__offline/last-chat-body`);
+    if (sent.status !== 200) throw new Error("the offline provider kept no chat body");
+    captured[stream] = await sent.text();
+  }
+  const providerBody = (stream) => captured[stream];
   const chatBody = (stream) =>
     JSON.stringify({ platform: "main", message, ...(stream ? { stream: true } : {}) });
   const groqBase = `${stack.urls.provider}/openai/v1`;

@@ -598,6 +598,9 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
   // is set through POST /__offline/organization.
   const organizationApi = createOrganizationApi();
   const requests: RequestLogEntry[] = [];
+  /** The last chat-completions body as sent (GET /__offline/last-chat-body): lets a benchmark send
+   * a peer gateway exactly the request a function sent (scripts/bench/peer.mjs). */
+  let lastChatBody: JsonObject | null = null;
   /** Wakers of requests held by a hang fault, so close() can release them. */
   const hangs = new Set<() => void>();
   let closed = false;
@@ -795,6 +798,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
     const { req, provider, entry } = ctx;
     const { body, bytes } = await readJsonSized(req);
     entry.body.bytes = bytes;
+    lastChatBody = body;
     const stream = body.stream === true;
     const fault = await beginJson(
       ctx,
@@ -1441,6 +1445,9 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): Offlin
       return reply(200, { ok: true });
     }
     if (path === "/__offline/requests" && req.method === "GET") return reply(200, requests);
+    if (path === "/__offline/last-chat-body" && req.method === "GET") {
+      return reply(lastChatBody ? 200 : 404, lastChatBody ?? { error: { code: "none_yet" } });
+    }
     if (path === "/__offline/health" && req.method === "GET") {
       return reply(200, { ok: true, name: "offline-provider" });
     }

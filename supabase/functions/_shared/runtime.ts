@@ -4,6 +4,7 @@ import { createProviderClients, type ProviderClients } from "./ai/providers.ts";
 import {
   createOperationTracker,
   defaultWaitUntil,
+  type MetricsClient,
   type OperationTracker,
   type WaitUntil,
 } from "./ai/tracking.ts";
@@ -102,12 +103,14 @@ export function createRuntime(env: Env): Runtime {
   const supabase = lazyServiceClient(required(env, "SUPABASE_URL"), secretKeyFromEnv(env));
   const waitUntil = defaultWaitUntil();
   const log = (line: string) => console.log(line);
+  const store = controlStoreFromEnv(env);
+  // With the control store on Postgres, ledger rows go over its background connection (db.ts);
+  // otherwise through the Data API with supabase-js.
   const tracker = createOperationTracker({
-    supabase,
+    supabase: "ledger" in store ? (store.ledger as MetricsClient) : supabase,
     waitUntil,
     log,
   });
-  const store = controlStoreFromEnv(env);
   onShutdown(() => shutdownFlush({ tracker, store, log }));
   return {
     env,

@@ -92,7 +92,8 @@ export function defaultWaitUntil(): WaitUntil {
 }
 
 export interface TrackerOptions {
-  /** A supabase-js client created with the service-role key. */
+  /** A supabase-js client created with the service-role key, or the Postgres control store's
+   * ledger writer (`db.ts`, `ledger`: the same upsert over its background connection). */
   supabase: MetricsClient;
   waitUntil?: WaitUntil;
   /** Receives whole log lines (JSON). Default: `console.error`. */
