@@ -10,26 +10,11 @@ import {
   METRICS_TABLE,
   type OperationMetric,
 } from "../../supabase/functions/_shared/ai/tracking.ts";
-import { connect, createUser, env } from "./stack.ts";
+import { connect, createUser, env, ledgerRow } from "./stack.ts";
 
+/** The suite's ledger row (tests/db/stack.ts) as the tracker sends it, for `userId`. */
 const row = (userId: string, over: Partial<OperationMetric> = {}): OperationMetric => ({
-  request_id: randomUUID(),
-  attempt: 1,
-  operation_type: "chat",
-  platform: "main",
-  provider: "groq",
-  model: "openai/gpt-oss-120b",
-  input_tokens: 1000,
-  cached_input_tokens: 0,
-  output_tokens: 500,
-  audio_seconds: null,
-  billed_audio_seconds: null,
-  cost_usd: "0.0004500000",
-  baseline_cost_usd: "0.0075000000",
-  user_id: userId,
-  function_name: "process-chat",
-  duration_ms: 800,
-  status: "success",
+  ...(ledgerRow({ user_id: userId }) as unknown as OperationMetric),
   error_code: "quote's \\ back\\slash",
   ...over,
 });

@@ -34,8 +34,13 @@
 //     who asks once a minute gets one lease per request (one reservation and one settle, as
 //     without leases), so spread-out traffic still pays the reservation's round trip.
 // AI_BUDGET_LEASE_REQUESTS=1 (or 0) turns leases off: every request holds its own reservation.
-import { compareDecimal, formatDecimal, multiplyDecimal, subtractDecimal } from "./ai/decimal.ts";
-import { addDecimal } from "./ai/decimal.ts";
+import {
+  addDecimal,
+  compareDecimal,
+  formatDecimal,
+  multiplyDecimal,
+  subtractDecimal,
+} from "./ai/decimal.ts";
 import { type BudgetHold, openHolds, reserveBudget, reserveOnce } from "./request.ts";
 import type { Runtime } from "./runtime.ts";
 

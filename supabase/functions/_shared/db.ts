@@ -350,7 +350,9 @@ export function ledgerInsert(
   const groups = new Map<string, OperationMetric[]>();
   for (const row of rows) {
     const key = Object.keys(row).sort().join(",");
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   return [...groups].map(([key, group]) => {
     const columns = key.split(",");
