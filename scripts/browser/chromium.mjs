@@ -2,7 +2,7 @@
 // images: installed by `npm ci` like everything else, nothing downloaded.
 
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
@@ -20,6 +20,8 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // /dev/shm is 64 MB in many containers; Chromium then crashes under load without saying why.
+  "--disable-dev-shm-usage",
 ];
 
 /**
@@ -48,4 +50,39 @@ export async function unpackedChromium() {
     await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
   }
   return join(dir, "chromium");
+}
+
+/**
+ * puppeteer.launch with the packaged Chromium and CHROMIUM_ARGS, tried up to three times. A CI run
+ * once saw Chromium die by a signal during launch with nothing on stderr (not reproduced in 20 local
+ * launches): a browser that fails to start is the test machine's trouble, not the product's, so it
+ * is retried, each failure printed as a `# chromium launch` line with Chromium's own stderr
+ * (`dumpio` on the retries) so the next one says why.
+ * @param {object} options puppeteer launch options; `args` are added after CHROMIUM_ARGS
+ * @example const browser = await launchChromium(puppeteer, { userDataDir, args: ["--use-fake-ui-for-media-stream"] });
+ */
+export async function launchChromium(puppeteer, { args = [], ...options } = {}) {
+  const executablePath = await unpackedChromium();
+  for (let attempt = 1;; attempt++) {
+    try {
+      // A crashed start may leave its profile locked: each retry gets a profile of its own.
+      const userDataDir = options.userDataDir && attempt > 1
+        ? await mkdtemp(`${options.userDataDir}-retry`)
+        : options.userDataDir;
+      return await puppeteer.launch({
+        executablePath,
+        headless: true,
+        ...options,
+        userDataDir,
+        dumpio: attempt > 1,
+        args: [...CHROMIUM_ARGS, ...args],
+      });
+    } catch (e) {
+      console.error(
+        `# chromium launch ${attempt} failed: ${String(e?.message ?? e).split("\n")[0]}`,
+      );
+      if (attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }

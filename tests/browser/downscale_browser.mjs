@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import process from "node:process";
 import { build } from "esbuild";
 import puppeteer from "puppeteer-core";
-import { CHROMIUM_ARGS, unpackedChromium } from "../../scripts/browser/chromium.mjs";
+import { launchChromium } from "../../scripts/browser/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const t0 = Date.now();
@@ -47,11 +47,8 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
 const userDataDir = await mkdtemp(join(tmpdir(), "downscale-chromium-"));
-const browser = await puppeteer.launch({
-  executablePath: await unpackedChromium(),
-  headless: true,
+const browser = await launchChromium(puppeteer, {
   userDataDir,
-  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 page.on("pageerror", (e) => console.error(`# page error: ${e.message}`));

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import process from "node:process";
 import pg from "pg";
 import puppeteer from "puppeteer-core";
-import { CHROMIUM_ARGS, unpackedChromium } from "../../scripts/browser/chromium.mjs";
+import { launchChromium } from "../../scripts/browser/chromium.mjs";
 import { PUBLISHABLE_KEY } from "../../scripts/stack/config.mjs";
 import { signUserJwt } from "../../scripts/stack/jwt.mjs";
 import { startWebApp } from "../../examples/web/server.mjs";
@@ -94,12 +94,9 @@ const app = await startWebApp({
   publishableKey: PUBLISHABLE_KEY,
   dbUrl: DB_URL,
 });
-const browser = await puppeteer.launch({
-  executablePath: await unpackedChromium(),
-  headless: true,
+const browser = await launchChromium(puppeteer, {
   userDataDir,
   args: [
-    ...CHROMIUM_ARGS,
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
     `--use-file-for-fake-audio-capture=${wavPath}`,

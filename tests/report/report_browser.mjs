@@ -17,7 +17,7 @@ import { promisify } from "node:util";
 import process from "node:process";
 import pg from "pg";
 import puppeteer from "puppeteer-core";
-import { CHROMIUM_ARGS, unpackedChromium } from "../../scripts/browser/chromium.mjs";
+import { launchChromium } from "../../scripts/browser/chromium.mjs";
 import { signUserJwt } from "../../scripts/stack/jwt.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -132,12 +132,9 @@ const viaDbDir = join(OUT, "db");
 const viaDb = await report(viaDbDir, ["--db-url", DB_URL]);
 
 const userDataDir = await mkdtemp(join(tmpdir(), "report-chromium-"));
-const browser = await puppeteer.launch({
-  executablePath: await unpackedChromium(),
-  headless: true,
+const browser = await launchChromium(puppeteer, {
   userDataDir,
   defaultViewport: { width: 1280, height: 900 },
-  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 const pageErrors = [];

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import puppeteer from "puppeteer-core";
-import { CHROMIUM_ARGS, unpackedChromium } from "../../browser/chromium.mjs";
+import { launchChromium } from "../../browser/chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const OUT = join(ROOT, "eval/data/vision");
@@ -97,11 +97,8 @@ const fontCss = [
 ).join("");
 
 const userDataDir = await mkdtemp(join(tmpdir(), "eval-images-chromium-"));
-const browser = await puppeteer.launch({
-  executablePath: await unpackedChromium(),
-  headless: true,
+const browser = await launchChromium(puppeteer, {
   userDataDir,
-  args: CHROMIUM_ARGS,
 });
 try {
   await mkdir(OUT, { recursive: true });
