@@ -5,7 +5,7 @@ import { calculateCost } from "./ai/cost.ts";
 import { compareDecimal, formatDecimal } from "./ai/decimal.ts";
 import type { ModelTarget } from "./ai/providers.ts";
 import { type ControlStore, type Reservation, StoreTimeoutError } from "./db.ts";
-import { corsHeaders } from "./http/cors.ts";
+import { answerHeaders } from "./http/cors.ts";
 import { HttpError } from "./http/errors.ts";
 import type { StepTimer } from "./http/timing.ts";
 import type { Runtime } from "./runtime.ts";
@@ -193,7 +193,7 @@ export async function answerJson(
 ): Promise<Response> {
   if (idem) await completeIdempotent(rt, idem, 200, body);
   timer?.mark("respond");
-  const headers: Record<string, string> = { ...corsHeaders, "x-request-id": requestId };
+  const headers: Record<string, string> = { ...answerHeaders, "x-request-id": requestId };
   if (timer) headers["server-timing"] = timer.header();
   return Response.json(body, { headers });
 }
@@ -202,7 +202,7 @@ export async function answerJson(
 export function replayResponse(stored: { status: number; body: unknown }): Response {
   return new Response(JSON.stringify(stored.body), {
     status: stored.status,
-    headers: { ...corsHeaders, "content-type": "application/json", "idempotent-replayed": "true" },
+    headers: { ...answerHeaders, "content-type": "application/json", "idempotent-replayed": "true" },
   });
 }
 

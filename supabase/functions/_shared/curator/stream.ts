@@ -4,7 +4,7 @@
 // unseen); a provider that stays silent longer than AI_STREAM_COMMIT_MS gets the stream committed
 // with keep-alive comments instead, so the client never waits on nothing.
 import type { ChatDone, ChatResponse } from "../contracts/chat.ts";
-import { corsHeaders } from "../http/cors.ts";
+import { answerHeaders } from "../http/cors.ts";
 import {
   type BudgetHold,
   completeIdempotent,
@@ -28,7 +28,7 @@ export function replayAsStream(body: ChatResponse): Response {
   const { reply, ...done } = body;
   return new Response(sse("delta", { text: reply }) + sse("done", done), {
     headers: {
-      ...corsHeaders,
+      ...answerHeaders,
       "content-type": "text/event-stream",
       "idempotent-replayed": "true",
     },
@@ -132,9 +132,9 @@ export async function streamCuratorAnswer(
   rt.waitUntil(run);
   return new Response(stream, {
     headers: {
-      ...corsHeaders,
+      ...answerHeaders,
       "content-type": "text/event-stream",
-      "cache-control": "no-cache",
+      "cache-control": "no-cache, no-transform",
       "x-request-id": rid,
     },
   });

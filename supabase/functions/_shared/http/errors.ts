@@ -1,6 +1,6 @@
 // Errors a client can see: one class, one response shape, statuses from the one table.
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../contracts/errors.ts";
-import { corsHeaders } from "./cors.ts";
+import { answerHeaders } from "./cors.ts";
 
 export { ERROR_STATUS, type ErrorCode };
 
@@ -67,7 +67,7 @@ export function errorResponse(
       ...(e.options.details !== undefined ? { details: e.options.details } : {}),
     },
   };
-  const headers: Record<string, string> = { ...corsHeaders, "content-type": "application/json" };
+  const headers: Record<string, string> = { ...answerHeaders, "content-type": "application/json" };
   if (requestId) headers["x-request-id"] = requestId;
   if (e.options.retryAfterSeconds !== undefined) {
     headers["retry-after"] = String(Math.max(1, Math.ceil(e.options.retryAfterSeconds)));
