@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { invokeChat, streamChat } from "../../../shared/index.ts";
 import { clientFor, ledgerRows, resetProvider, usd } from "../../_support/functions.ts";
-import { closeDb, createUser } from "../../_support/stack.ts";
+import { closeDb, createUser, stackEnv } from "../../_support/stack.ts";
 
 // openai/gpt-oss-120b on Groq: 0.15 USD / 1M input, 0.075 cached, 0.60 output (groq.com/pricing).
 const expectedGptOss120bCost = (
@@ -89,5 +89,39 @@ Deno.test("a streamed answer arrives as delta events and one done event matching
   assert.equal(rows[0].cost_usd, d.cost_usd);
   assert.equal(rows[0].output_tokens, d.usage.output_tokens);
   assert.equal(rows[0].user_id, student.id);
+  await closeDb();
+});
+
+Deno.test("answers, streams and errors leave the worker uncompressed, whatever the client accepts", async () => {
+  await resetProvider();
+  const student = await createUser();
+  const url = `${stackEnv.url}/functions/v1/process-chat`;
+  const ask = (body: unknown) =>
+    fetch(url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${student.token}`,
+        apikey: stackEnv.publishableKey,
+        "content-type": "application/json",
+        "accept-encoding": "gzip, deflate, br",
+      },
+      body: JSON.stringify(body),
+    });
+  // Deno.serve compresses any JSON or event-stream body a client accepts compressed, unless the
+  // answer says no-transform: a 0.5 KB answer gained nothing and cost ~1.6 ms (cors.ts).
+  for (
+    const [body, status, type] of [
+      [{ platform: "main", message: "Привет" }, 200, "application/json"],
+      [{ platform: "main", message: "Привет", stream: true }, 200, "text/event-stream"],
+      [{ platform: "main" }, 400, "application/json"],
+    ] as const
+  ) {
+    const res = await ask(body);
+    const text = await res.text();
+    assert.equal(res.status, status, text);
+    assert.ok(res.headers.get("content-type")?.startsWith(type));
+    assert.equal(res.headers.get("content-encoding"), null, `${type} ${status} was compressed`);
+    assert.match(res.headers.get("cache-control") ?? "", /no-transform/);
+  }
   await closeDb();
 });
