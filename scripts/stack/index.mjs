@@ -16,7 +16,7 @@ import {
   withSystemCa,
 } from "./config.mjs";
 import { startGateway } from "./gateway.mjs";
-import { bootstrap, dbUrl, migrate, startPostgres } from "./postgres.mjs";
+import { bootstrap, dbUrl, migrate, startPostgres, stopOrphanedPostgres } from "./postgres.mjs";
 import { isListening, isPortFree, startProcess, waitFor } from "./processes.mjs";
 import { limitsFromEnv, startFunctionWorkers } from "./workers.mjs";
 
@@ -66,6 +66,9 @@ export async function startStack(opts) {
   // even on a machine whose environment or functions/.env holds real keys.
   const offline = opts.forceOffline || !baseEnv.GROQ_API_KEY;
 
+  // A stack killed without its Ctrl-C leaves Postgres running on its data directory (its other
+  // processes end with it: processes.mjs).
+  await stopOrphanedPostgres(opts.dataDir, log);
   const needed = [
     ["gateway", ports.api],
     ["Postgres", ports.db],

@@ -5,13 +5,63 @@ import pg from "pg";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { BIN, ROOT } from "./config.mjs";
 import { run } from "./processes.mjs";
 
 export function dbUrl(port, { user = "postgres", password = "postgres", ssl = true } = {}) {
   const q = ssl ? "?sslmode=disable" : "";
   return `postgresql://${user}:${password}@127.0.0.1:${port}/postgres${q}`;
+}
+
+/** The command name and parent pid of a live process, or null (gone, or a zombie). */
+function processInfo(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const close = stat.lastIndexOf(")");
+    const [state, ppid] = stat.slice(close + 2).split(" ");
+    if (state === "Z") return null;
+    return { comm: stat.slice(stat.indexOf("(") + 1, close), ppid: Number(ppid) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stops a Postgres left running on `dataDir` by a stack whose process died without stopping it
+ * (killed with SIGKILL, or a closed terminal: Postgres takes SIGHUP as "reload"). Only a postmaster
+ * whose postmaster.pid names this data directory and whose parent is no longer a Node process is
+ * stopped, so another live stack's database is never touched. Returns true when one was stopped.
+ */
+export async function stopOrphanedPostgres(dataDir, log) {
+  let lines;
+  try {
+    lines = readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n");
+  } catch {
+    return false;
+  }
+  const pid = Number(lines[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 1 || resolve(lines[1] ?? "") !== resolve(dataDir)) {
+    return false;
+  }
+  const me = processInfo(pid);
+  if (!me || me.comm !== "postgres") return false;
+  if (processInfo(me.ppid)?.comm === "node") return false; // its stack is alive
+  log?.(`stopping the Postgres (pid ${pid}) an earlier stack left running on ${dataDir}`);
+  try {
+    process.kill(pid, "SIGINT"); // fast shutdown
+  } catch {
+    return false;
+  }
+  for (let waited = 0; processInfo(pid) && waited < 20_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (processInfo(pid)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch { /* gone */ }
+  }
+  return true;
 }
 
 /**

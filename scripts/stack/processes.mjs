@@ -1,6 +1,7 @@
 // Child processes of the stack: started in their own process group so that stopping the stack
 // leaves nothing running, with their output kept for error messages.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 
 /** Runs a command to completion; resolves `{ code, output }`. */
@@ -15,9 +16,22 @@ export function run(cmd, args, opts = {}) {
   });
 }
 
+/**
+ * util-linux's setpriv (on every Debian): `--pdeathsig TERM` has the kernel send the child SIGTERM
+ * when the stack's process dies, however it dies. The children run in their own process groups
+ * (for a clean stop), so a stack killed with SIGKILL, an OOM kill or a closed terminal used to
+ * leave PostgREST, the offline provider and workers running on the stack's ports, and the next
+ * `npm start` refused to start ("Port 54330 (PostgREST) is already in use").
+ */
+const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
+
 /** Starts a long-running child; returns a handle whose `stop()` ends it and waits. */
 export function startProcess(name, cmd, args, { env, cwd, onLine } = {}) {
-  const child = spawn(cmd, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const [file, argv] = SETPRIV
+    ? [SETPRIV, ["--pdeathsig", "TERM", "--", cmd, ...args]]
+    : [cmd, args];
+  // setpriv execs the command: the pid, the process group and /proc/<pid> are the command's.
+  const child = spawn(file, argv, { env, cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const tail = [];
   let exited = false;
   const exitPromise = new Promise((resolve) =>

@@ -132,3 +132,46 @@ Deno.test("a taken port gives a clear message, not a stack trace", async () => {
     await new Promise((r) => blocker.close(r));
   }
 });
+
+Deno.test("npm start killed outright leaves nothing behind, and the next npm start comes up", async () => {
+  // SIGKILL, an OOM kill or a closed terminal give the stack no chance to stop its processes. Its
+  // own children end with it (the kernel's parent-death signal, processes.mjs); Postgres is left
+  // holding its port and data directory and is stopped by the next start (postgres.mjs).
+  const port = API_PORT + 200;
+  const dataDir = await Deno.makeTempDir({ prefix: "stack-killed-" });
+  await Deno.chmod(dataDir, 0o777);
+  const first = startStack(port, dataDir);
+  const out = await readUntil(first.stdout, /Local Supabase stack ready/, 120_000);
+  assert.match(out, /Local Supabase stack ready/);
+  const started = descendants(first.pid);
+  first.kill("SIGKILL");
+  await first.status;
+  await first.stdout.cancel().catch(() => {});
+  await first.stderr.cancel().catch(() => {});
+  const isPostgres = (pid: number) => {
+    try {
+      return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "postgres";
+    } catch {
+      return false;
+    }
+  };
+  const others = started.filter((pid) => !isPostgres(pid));
+  for (let i = 0; i < 50 && others.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(others.filter(alive), [], "PostgREST, the provider and the workers end with it");
+
+  const second = startStack(port, dataDir);
+  const out2 = await readUntil(second.stdout, /Local Supabase stack ready|Cannot start/, 120_000);
+  const startedAgain = descendants(second.pid);
+  second.kill("SIGINT");
+  const status = await second.status;
+  await second.stdout.cancel().catch(() => {});
+  await second.stderr.cancel().catch(() => {});
+  assert.match(out2, /Local Supabase stack ready/, `the next start came up:\n${out2}`);
+  assert.equal(status.code, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual([...started, ...startedAgain].filter(alive), [], "nothing is left running");
+  for (const p of [port, port + 1, port + 9, port + 18]) {
+    assert.ok(await portFree(p), `port ${p} is free again`);
+  }
+  await Deno.remove(dataDir, { recursive: true });
+});
