@@ -95,16 +95,17 @@ export function splitTextForContext(
   return parts;
 }
 
-/** How coarse a break between two pieces is: a blank line, a line break, a sentence end, a space. */
+/** How coarse a break is: a blank line, a line break, a sentence end, a space. */
 const Break = { Space: 1, Sentence: 2, Line: 3, Paragraph: 4 } as const;
 
 /**
  * Splits one text into pieces of at most `limit` estimated tokens, preferring coarse breaks: each
  * piece is as long as fits and ends at the coarsest break in the second half of what fits (a blank
  * line, then a line break, a sentence end, a space), else at the last space, else mid-word. The
- * break is dropped (its whitespace, or for a line or paragraph break its line breaks). One backward scan per piece, so the cost is linear in the text:
- * the earlier split-and-rejoin at each level cost ~1.2 µs a word, 1.5 s of CPU for 2.4 MB of
- * "a a a …" (measured on Deno 2.1, 2026-12-06), over a worker's budget for a file it accepts.
+ * break is dropped (its whitespace, or for a line or paragraph break its line breaks). One
+ * backward scan per piece, so the cost is linear in the text: the earlier split-and-rejoin at each
+ * level cost ~1.2 µs a word, 1.5 s of CPU for 2.4 MB of "a a a …" (measured on Deno 2.1,
+ * 2026-12-06), over a worker's budget for a file it accepts.
  */
 function splitToFit(text: string, limit: number): string[] {
   if (estimateTokens(text) <= limit) return [text];

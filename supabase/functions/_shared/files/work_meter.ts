@@ -58,7 +58,8 @@ export const WORK_PRICE = {
   // 2.4 M characters), was priced 358 k units and took 1,530–1,570 ms of CPU through the stack.
   // Refitted on the worst shapes on Deno 2.1 (2026-12-06; figures and command in
   // docs/hostile-uploads.md): a one-word run now costs ~4.5 units (~240 k of them is the most
-  // accepted, ≤ ~1 s), markup-only XML ~1 unit a tag, prose mostly its characters (2.4 M ≈ 0.53 M).
+  // accepted, ≤ ~1 s), markup-only XML ~1 unit a tag, prose mostly its characters (2.4 M of them
+  // ≈ 0.54 M units).
   /** DOCX: one byte of document.xml inflated, decoded and streamed through the text extractor. */
   docxXmlByte: 0.014,
   /** DOCX: one XML tag (node) handled. */
