@@ -202,7 +202,11 @@ export async function answerJson(
 export function replayResponse(stored: { status: number; body: unknown }): Response {
   return new Response(JSON.stringify(stored.body), {
     status: stored.status,
-    headers: { ...answerHeaders, "content-type": "application/json", "idempotent-replayed": "true" },
+    headers: {
+      ...answerHeaders,
+      "content-type": "application/json",
+      "idempotent-replayed": "true",
+    },
   });
 }
 
