@@ -76,9 +76,9 @@ export async function extractDocxText(
       );
       const charsBefore = extractor.chars;
       extractor.push(xml);
+      if (extractor.overflow) return tooMuchText(limits);
       meter.charge((extractor.chars - charsBefore) * WORK_PRICE.docxTextChar, "docx text");
       await breathe();
-      if (extractor.overflow) return tooMuchText(limits);
     }
     extractor.push(decoder.decode());
   } catch (error) {
