@@ -16,6 +16,8 @@
 // parallel, twice, while a second student sends small text files on three threads; each request
 // is charged the worker's CPU while it is in flight (the supervisor's rule), and the second
 // student must see no failure.
+// It exits 2 when a row FAILs: an answer other than its input's `expect` (and `code`), or a
+// request past hosted's limits.
 //   npm run bench:files -- [--json] [--only photo-12mp,pdf-50] [--mixed 24] [--timeout 60]
 //                          [--rss-cap-mb 2048] [--port 28321] [--gateway] [--no-two-students]
 import { execFileSync } from "node:child_process";
@@ -37,11 +39,9 @@ import { startProcess } from "../stack/processes.mjs";
 import { HOSTED_LIMITS, memoryLineMb, workerArgs } from "../stack/workers.mjs";
 import { ensureInputs, INPUTS } from "./inputs/index.mjs";
 import { prng } from "./inputs/random.mjs";
+import { LIMITS, TARGET, verdict, within } from "./verdict.mjs";
 
 const SLUG = "process-file-upload";
-/** Hosted Supabase's per-request limits (facts/supabase-platform-2026-12.md) and our target. */
-const LIMITS = { cpuMs: 2000, memoryMb: 256 };
-const TARGET = { cpuMs: 1500, memoryMb: 200 };
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -272,6 +272,7 @@ async function measure(worker, input, token) {
     input: input.id,
     label: input.label,
     expect: input.expect,
+    expectCode: input.code,
     fileBytes: input.bytes,
     status: res.status ?? null,
     code: res.status && res.status !== 200 ? errorCode(res.body) : null,
@@ -291,22 +292,6 @@ async function measure(worker, input, token) {
 }
 
 const round1 = (x) => (x === undefined || x === null ? null : Math.round(x * 10) / 10);
-
-function within(r, lim) {
-  if (r.cpuMs === null) return null;
-  return r.cpuMs <= lim.cpuMs && r.peakMemoryMb <= lim.memoryMb && !r.error;
-}
-
-/** One word on the row: did the function answer as it should, within the limits? */
-function verdict(r) {
-  if (r.error) return `FAIL: ${r.error}`;
-  if (r.status >= 500) return `FAIL: ${r.status}${r.code ? ` ${r.code}` : ""}`;
-  if (r.expect === "refuse" && r.status === 200) return "FAIL: bomb accepted";
-  if (!within(r, LIMITS)) return "FAIL: over hosted limits";
-  if (!within(r, TARGET)) return "WARN: over target";
-  if (r.expect === "accept" && r.status !== 200) return `ok, refused (${r.code ?? r.status})`;
-  return "ok";
-}
 
 /** File sizes in decimal units, as a phone or a file manager shows them. */
 const size = (bytes) =>
@@ -690,6 +675,13 @@ function report(result) {
 try {
   const result = await main();
   process.stdout.write(JSON_OUT ? `${JSON.stringify(result, null, 2)}\n` : `${report(result)}\n`);
+  // A row whose answer is not its input's (or past hosted's limits) fails the run, not only its row.
+  const failed = [...result.fresh, ...(result.mixed?.requests ?? [])]
+    .filter((r) => r.verdict?.startsWith("FAIL"));
+  if (failed.length > 0) {
+    log(`bench:files: ${failed.length} FAIL row(s): ${failed.map((r) => r.input).join(", ")}`);
+    process.exit(2);
+  }
   process.exit(0);
 } catch (e) {
   log(`bench:files failed: ${e.stack ?? e}`);

@@ -15,6 +15,7 @@ const MIME_OF = {
   jpg: "image/jpeg",
   png: "image/png",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  txt: "text/plain",
 };
 
 export const GENERATION = 1;
@@ -31,9 +32,10 @@ const jpegPhoto = (width, height, seed) =>
 /**
  * Every input: `id` (stable, for --only), `label` (the table's first column), `mime` and `name`
  * (the multipart part's), `expect` ("accept": a student's real file, the function should answer
- * 200; "refuse": a bomb, the function should refuse it cheaply with a 4xx), and `make()`.
+ * 200; "refuse": a bomb, the function should refuse it cheaply with a 4xx), `code` (the error
+ * code a refusal must carry, when it is stable) and `make()`. Any other answer is a FAIL row.
  * @type {{ id: string, label: string, name: string, mime: string, expect: "accept" | "refuse",
- *   make: () => Buffer | Promise<Buffer> }[]}
+ *   code?: string, make: () => Buffer | Promise<Buffer> }[]}
  */
 export const INPUTS = [
   {
@@ -69,11 +71,15 @@ export const INPUTS = [
     make: () => textPdf(pages),
   })),
   {
+    // ~20 M characters: 8× the ~2.6 M-character text cap every document shares (docs/FUNCTIONS.md,
+    // budget.ts MAX_TEXT_CHARS), which this input has passed since both were written (2026-12-01).
+    // It measures how cheaply a long DOCX is refused: extraction stops at the cap.
     id: "docx-text",
-    label: "text-only DOCX (~22 MB of XML)",
+    label: "text-only DOCX, ~20 M characters (~22 MB of XML): over the text cap",
     name: "text.docx",
     mime: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    expect: "accept",
+    expect: "refuse",
+    code: "payload_too_large",
     make: () => textDocx(5_000_000),
   },
   {
@@ -123,6 +129,7 @@ export const INPUTS = [
     name: c.name,
     mime: MIME_OF[c.name.split(".").pop()],
     expect: c.expect,
+    code: c.code,
     make: c.make,
   })),
 ];

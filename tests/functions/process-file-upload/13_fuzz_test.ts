@@ -22,6 +22,12 @@ Deno.test(`random valid files (seed ${SEED}): an answer within the CPU and memor
       const m = await measuredUpload(supabase, input.name, bytes);
       const said = `${m.reply.status} ${JSON.stringify(m.reply.body).slice(0, 160)}; ` +
         `${m.cpuMs} ms CPU, ${m.peakMemoryMb} MB (seed ${SEED})`;
+      // Every step's figures, so a replay shows how close each file came to the bound.
+      const code = (m.reply.body.error as { code?: string } | undefined)?.code ?? "";
+      console.log(
+        `  ${i + 1}: ${input.shape} → ${m.reply.status} ${code}; ${m.cpuMs} ms CPU, ` +
+          `${m.peakMemoryMb} MB`,
+      );
       assert.notEqual(m.reply.status, 546, said);
       assert.equal(m.killed, false, said);
       assert.ok(

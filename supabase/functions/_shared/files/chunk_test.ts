@@ -97,6 +97,34 @@ Deno.test("chunk: text with no breaks at all is still cut to fit", () => {
   assert.equal(parts.map((p) => p.text).join(""), text);
 });
 
+Deno.test("chunk: one long paragraph of words is cut at spaces, each part as full as fits", () => {
+  // The shape of a DOCX made of one paragraph of runs, or a text file with no line break: the
+  // split is one backward scan per part (the earlier split-and-rejoin cost ~1.2 µs a word).
+  const text = "a ".repeat(300_000).trim();
+  const budget = { contextWindow: 20_000, instruction: "", answerTokens: 1_000 };
+  const parts = splitTextForContext([{ text }], budget);
+  const limit = partTokenBudget(budget);
+  assert.ok(parts.every((p) => p.estimatedTokens <= limit && !p.text.endsWith(" ")));
+  assert.ok(
+    parts.slice(0, -1).every((p) => p.estimatedTokens >= limit - 2),
+    "no part is cut short: as few parts as the text needs",
+  );
+  assert.equal(parts.map((p) => p.text).join(" "), text);
+});
+
+Deno.test("chunk: inside a part's window a sentence end is preferred to a space", () => {
+  const sentence = "Ученик решает задачи по теме урока. ";
+  const text = sentence.repeat(2_000).trim();
+  const parts = splitTextForContext([{ text }], {
+    contextWindow: 2_000,
+    instruction: "",
+    answerTokens: 200,
+  });
+  assert.ok(parts.length >= 2);
+  assert.ok(parts.every((p) => p.text.endsWith(".")), "every part ends a sentence");
+  assert.equal(parts.map((p) => p.text).join(" "), text);
+});
+
 Deno.test("chunk: maxPartTokens caps parts below the window; blank pages are skipped", () => {
   const parts = splitTextForContext([
     page(1, 10),

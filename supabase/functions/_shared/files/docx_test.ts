@@ -1,6 +1,11 @@
-import { WorkMeter } from "./work_meter.ts";
+import { REQUEST_WORK_UNITS, WorkLimitExceeded, WorkMeter } from "./work_meter.ts";
 import assert from "node:assert/strict";
-import { extractDocxText } from "./docx.ts";
+import { countTags, extractDocxText } from "./docx.ts";
+import {
+  deepNestingDocx,
+  manyNodesDocx,
+  wordRunsDocx,
+} from "../../../../tests/functions/process-file-upload/corpus/hostile.mjs";
 import { deflateBomb, documentXml, docxArchive, proseLines } from "./test_documents.ts";
 import { fixture, manifest, noise, storedZip } from "./test_fixtures.ts";
 
@@ -129,4 +134,37 @@ Deno.test("a raw U+0000 and a &#xD800; reference come out as U+FFFD: storable te
   const result = await extractDocxText(docxArchive(xml));
   assert.ok(result.ok, JSON.stringify(result));
   assert.equal(result.text, "до \uFFFD после \uFFFD конец");
+});
+
+Deno.test("docx: tags and text runs are counted apart (<w:t>, <w:t …> but not <w:tab/>, <w:tbl>)", () => {
+  const xml =
+    '<w:p><w:r><w:t>a</w:t><w:tab/><w:t xml:space="preserve"> b</w:t></w:r><w:tbl/></w:p>';
+  assert.deepEqual(countTags(xml), { tags: 10, textRuns: 2 });
+});
+
+Deno.test("docx: the work meter refuses the fuzz test's DOCX of one-word runs, and takes real documents", async () => {
+  // Seed 780843 of the random-file fuzz test: 401,741 one-word runs in one paragraph, nested
+  // 23,344 deep, was priced 358 k units (0.012 a byte, 0.05 a tag) and took 1.53–1.57 s of CPU
+  // through the stack. Priced per text run and character too, it is refused mid-stream.
+  const refused = new WorkMeter();
+  await assert.rejects(
+    extractDocxText(new Uint8Array(wordRunsDocx(401_741, 23_344)), {}, refused),
+    WorkLimitExceeded,
+  );
+  assert.ok(refused.used <= REQUEST_WORK_UNITS);
+  // What must still fit one request: the corpus's 800 k empty runs and 200,000-deep nesting,
+  // 200 k one-word runs, and ~2.4 M characters of prose (near the text cap) in 26,000 paragraphs.
+  for (
+    const [what, bytes] of [
+      ["800 k empty runs", manyNodesDocx(800_000)],
+      ["200,000 deep", deepNestingDocx(200_000)],
+      ["200 k one-word runs", wordRunsDocx(200_000)],
+      ["2.4 M characters of prose", docxArchive(documentXml(proseLines(26_000)))],
+    ] as const
+  ) {
+    const meter = new WorkMeter();
+    const result = await extractDocxText(new Uint8Array(bytes), {}, meter);
+    assert.ok(result.ok, `${what}: ${JSON.stringify(result).slice(0, 200)}`);
+    assert.ok(meter.used < REQUEST_WORK_UNITS * 0.95, `${what}: ${Math.round(meter.used)} units`);
+  }
 });

@@ -51,10 +51,23 @@ export const WORK_PRICE = {
   pngInflateByte: 0.002,
   /** Our JPEG encoder: one output pixel. */
   jpegEncodePixel: 0.06,
-  /** DOCX: one byte of document.xml streamed through the text extractor. */
-  docxXmlByte: 0.012,
+  // DOCX, priced "in all" like pngPixel: each price stands for what its unit costs through the
+  // whole request on a fresh worker (extraction, then splitting, prompts and the answer), so that
+  // the budget is ~1.1 s of CPU. At first 0.012 a byte and 0.05 a tag (the extractor alone): the
+  // fuzz test's DOCX of 401,741 one-word runs in one paragraph, nested 23,344 deep (seed 780843,
+  // 2.4 M characters), was priced 358 k units and took 1,530–1,570 ms of CPU through the stack.
+  // Refitted on the worst shapes on Deno 2.1 (2026-12-06; figures and command in
+  // docs/hostile-uploads.md): a one-word run now costs ~4.5 units (~240 k of them is the most
+  // accepted, ≤ ~1 s), markup-only XML ~1 unit a tag, prose mostly its characters (2.4 M of them
+  // ≈ 0.54 M units).
+  /** DOCX: one byte of document.xml inflated, decoded and streamed through the text extractor. */
+  docxXmlByte: 0.014,
   /** DOCX: one XML tag (node) handled. */
-  docxNode: 0.05,
+  docxNode: 0.06,
+  /** DOCX: one text run (`<w:t>`) handled and its text emitted as a piece of its own. */
+  docxTextRun: 2.5,
+  /** DOCX: one character of text extracted, and its share of the rest of the request. */
+  docxTextChar: 0.17,
 } as const;
 
 /** Thrown by {@link WorkMeter.charge} when the request's budget is spent. */

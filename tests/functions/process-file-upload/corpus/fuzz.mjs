@@ -2,7 +2,7 @@
 // of the corpus. Each is built from the same writers as the hostile shapes (hostile.mjs) with
 // random sizes and mixes, so that combinations nobody wrote down are tried too.
 import { Buffer } from "node:buffer";
-import { docxWith, filteredPng, pdfFile, progressiveJpeg, restartJpeg } from "./hostile.mjs";
+import { filteredPng, pdfFile, progressiveJpeg, restartJpeg, wordRunsDocx } from "./hostile.mjs";
 
 /** A small deterministic PRNG (mulberry32). */
 export function prng(seed) {
@@ -108,10 +108,11 @@ function randomJpeg(r) {
 function randomDocx(r) {
   const depth = r.int(0, 100_000);
   const runs = r.int(1, 600_000);
-  const body = "<w:sdt><w:sdtContent>".repeat(depth) +
-    `<w:p>${'<w:r><w:t xml:space="preserve">слово </w:t></w:r>'.repeat(runs)}</w:p>` +
-    "</w:sdtContent></w:sdt>".repeat(depth);
-  return { name: "fuzz.docx", bytes: docxWith(body), shape: `docx depth=${depth} runs=${runs}` };
+  return {
+    name: "fuzz.docx",
+    bytes: wordRunsDocx(runs, depth),
+    shape: `docx depth=${depth} runs=${runs}`,
+  };
 }
 
 /** `count` random files from `seed`, kinds in turn. */

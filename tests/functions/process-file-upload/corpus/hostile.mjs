@@ -422,6 +422,43 @@ export function manyNodesDocx(count) {
   return docxWith(`<w:p><w:r><w:t>a</w:t></w:r>${runs.join("")}</w:p>`);
 }
 
+/** One paragraph of `runs` runs, each one word of Cyrillic text: the random-file fuzz test's
+ * DOCX shape (seed 780843 put 401,741 of them at 1,560 ms of CPU), nested `depth` deep. With
+ * `varied`, each run's word is one of 16 picked by an LCG, so that Node's zlib as well as Deno's
+ * keeps the file under the zip ratio check (the same word repeated deflates ~1,000× in Node). */
+export function wordRunsDocx(runs, depth = 0, { varied = false } = {}) {
+  const run = (word) => `<w:r><w:t xml:space="preserve">${word} </w:t></w:r>`;
+  let body;
+  if (varied) {
+    const words = [
+      "слово",
+      "число",
+      "время",
+      "задача",
+      "ответ",
+      "пример",
+      "урок",
+      "точка",
+      "сумма",
+      "доля",
+      "закон",
+      "форма",
+      "опыт",
+      "вывод",
+      "метод",
+      "мир",
+    ];
+    const pick = lcg(13);
+    body = Array.from({ length: runs }, () => run(words[parseInt(pick(), 16) >>> 28])).join("");
+  } else {
+    body = run("слово").repeat(runs);
+  }
+  return docxWith(
+    "<w:sdt><w:sdtContent>".repeat(depth) + `<w:p>${body}</w:p>` +
+      "</w:sdtContent></w:sdt>".repeat(depth),
+  );
+}
+
 // ---- the corpus ----------------------------------------------------------------------------
 
 /**
@@ -545,5 +582,23 @@ export const CORPUS = [
     name: "nodes.docx",
     expect: "accept",
     make: () => manyNodesDocx(800_000),
+  },
+  {
+    id: "docx-word-runs",
+    label: "DOCX: one paragraph of 220 k one-word runs, nested 100,000 deep",
+    name: "word-runs.docx",
+    // The random-file fuzz test's shape at about the most the work meter accepts (~1.08 M of
+    // 1.1 M units); 401 k such runs took 1.53–1.57 s of CPU when runs were priced as bytes only.
+    expect: "accept",
+    make: () => wordRunsDocx(220_000, 100_000, { varied: true }),
+  },
+  {
+    id: "txt-one-paragraph",
+    label: "text file: one paragraph of 1.2 M one-letter words (2.4 MB)",
+    name: "words.txt",
+    // Splitting it into parts cost 1.48 s of CPU (~1.2 µs a word) before the split became one
+    // backward scan per part.
+    expect: "accept",
+    make: () => Buffer.from("a ".repeat(1_200_000)),
   },
 ];
