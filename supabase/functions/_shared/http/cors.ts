@@ -16,10 +16,11 @@ export const corsHeaders: Record<string, string> = {
  * The headers every answer of ours starts from: CORS, and `cache-control: no-transform`, which
  * stops Deno.serve compressing the body. Deno 2.1's server gzips or brotli-compresses a JSON or
  * event-stream body whenever the client's Accept-Encoding allows (fetch, undici and browsers all
- * send one): a 0.5 KB chat answer shrank by ~150 bytes, inside one packet either way, for ~1.6 ms
- * more per request at p50 between the client's compress-and-decompress (docs/PERFORMANCE.md,
- * "Compression"). A stream's events were compressed one flush at a time. Hosted's edge compresses
- * what it sends on to browsers on its own terms; the worker has nothing to gain from doing it.
+ * send one): a 0.5 KB chat answer shrank by ~150 bytes, inside one packet either way, and each
+ * request took 0.7–1.0 ms longer at p50 and 1.5–2.5 ms at p95 through the gateway with a fetch
+ * client (docs/PERFORMANCE.md, "Compression"). A stream's events were compressed one flush at a
+ * time. Hosted's edge compresses what it sends on to browsers on its own terms; the worker has
+ * nothing to gain from doing it.
  */
 export const answerHeaders: Record<string, string> = {
   ...corsHeaders,
