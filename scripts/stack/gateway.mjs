@@ -331,6 +331,16 @@ function dispatch(req, res, worker, fn, path, idleTimeoutMs, h) {
   else proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, h.named);
 }
 
+/** A limit ended the worker mid-request: hosted's 546, or a cut stream when the head already went out. */
+function answerWorkerKilled(req, res) {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (!req.readableEnded) drain(req, res);
+  sendHostedError(res, HOSTED_ERRORS.workerLimit);
+}
+
 /**
  * The usual request (a body of known length up to EXPECT_CONTINUE_BYTES): over the gateway's own
  * keep-alive connections to the worker (worker-connections.mjs), the answer streamed back as it
@@ -344,13 +354,9 @@ function proxyRequest(req, res, worker, fn, path, idleTimeoutMs, probe, named) {
     path,
     probe,
     onKilled: () => {
-      // A limit ended the worker: 546, or a cut stream when the head already went out.
       clearTimeout(idle);
       exchange.destroy();
-      if (!res.headersSent) {
-        if (!req.readableEnded) drain(req, res);
-        sendHostedError(res, HOSTED_ERRORS.workerLimit);
-      } else res.destroy();
+      answerWorkerKilled(req, res);
     },
   });
   // Body listeners first: the exchange sends the head with the body that is already here.
@@ -438,13 +444,9 @@ function proxyLargeRequest(req, res, worker, fn, path, idleTimeoutMs, probe) {
     path,
     probe,
     onKilled: () => {
-      // A limit ended the worker: 546, or a cut stream when the head already went out.
       clearTimeout(idle);
       upstream.destroy();
-      if (!res.headersSent) {
-        if (!req.readableEnded) drain(req, res);
-        sendHostedError(res, HOSTED_ERRORS.workerLimit);
-      } else res.destroy();
+      answerWorkerKilled(req, res);
     },
   });
   const upstream = http.request({
