@@ -15,7 +15,11 @@
 //   - The limit is never passed: a lease is a hold, and a request draws its full ceiling from it.
 //   - When a lease has room for one more request, its successor is reserved in the background, so
 //     a student's steady stream of requests never waits for the database (the request that opens
-//     the first lease does). So at most two leases per student are open on a worker.
+//     the first lease does). So at most two leases per student are open on a worker. That
+//     reservation, and a closing lease's settle, start on the event loop's next turn after the
+//     request that made them due has answered (`afterAnswer`): run during the request, the
+//     database's reply and its handling landed on the request's own provider call (docs/
+//     PERFORMANCE.md, "Third session").
 //   - A lease takes new requests for `drawMs` after it was granted, then stops. A limit that an
 //     operator lowers (or sets to 0), or spend recorded elsewhere (record-ai-operation), while
 //     leases are open takes effect for that student on that worker after at most their unused
@@ -122,7 +126,7 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
     if (current.get(key) === lease) current.delete(key);
     if (next.get(key) === lease) next.delete(key);
     openHolds.delete(lease.reservationId);
-    rt.waitUntil(
+    afterAnswer(() =>
       rt.store.settleBudget(lease.reservationId, lease.spentUsd).catch((e) =>
         rt.log(JSON.stringify({
           level: "error",
@@ -130,8 +134,14 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
           reservation_id: lease.reservationId,
           error: String(e),
         }))
-      ),
+      )
     );
+  }
+
+  /** Database work a request's answer must not wait for: started on the next turn of the event
+   * loop, after the handler has handed its response to the server. */
+  function afterAnswer(work: () => Promise<unknown> | undefined) {
+    rt.waitUntil(new Promise((go) => setTimeout(go, 0)).then(work));
   }
 
   /** The lease takes no new request; it is settled once its running ones have finished. */
@@ -179,14 +189,11 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
     lease.leftUsd = formatDecimal(subtractDecimal(lease.leftUsd, amountUsd), 10);
     lease.runningUsd = formatDecimal(addDecimal(lease.runningUsd, amountUsd), 10);
     lease.running++;
-    // The lease has room for one more request of this size at most: open its successor now, in
-    // the background, so that the request after next does not wait for the database.
-    if (
-      !fits(lease, amountUsd, 2) && !next.has(key) && !opening.has(key) &&
-      clock() - lease.grantedAt < opts.drawMs / 2
-    ) {
-      rt.waitUntil(openOnce(key, a).catch(() => {}));
-    }
+    // The lease has room for one more request of this size at most: open its successor in the
+    // background once this request has answered, so that the request after next does not wait
+    // for the database.
+    const successor = !fits(lease, amountUsd, 2) && !next.has(key) && !opening.has(key) &&
+      clock() - lease.grantedAt < opts.drawMs / 2;
     let settled = false;
     return {
       reservationId: lease.reservationId,
@@ -196,6 +203,16 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
         lease.spentUsd = formatDecimal(addDecimal(lease.spentUsd, actualUsd), 10);
         lease.runningUsd = formatDecimal(subtractDecimal(lease.runningUsd, amountUsd), 10);
         lease.running--;
+        if (successor) {
+          // Unless the lease was drawn out meanwhile (the request that found it full opened
+          // the next one itself) or a successor is already there or on its way.
+          afterAnswer(() => {
+            if (current.get(key) !== lease || !lease.drawing || next.has(key) || opening.has(key)) {
+              return;
+            }
+            return openOnce(key, a).catch(() => {});
+          });
+        }
         if (lease.running > 0) return;
         if (!lease.drawing) close(key, lease);
         else armIdle(key, lease);

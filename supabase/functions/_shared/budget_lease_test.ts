@@ -102,8 +102,8 @@ Deno.test("four requests of one student draw from one reservation, settled once 
     h.settle("0.0002");
   }
   await settled();
-  // The second reservation is the successor opened ahead after the third request (never used
-  // here, so it is given back at 0 once idle).
+  // The second reservation is the successor opened ahead once the third request had answered
+  // (never used here, so it is given back at 0 once idle).
   assert.deepStrictEqual(db.calls.sort(), [
     "reserve 0.0040000000",
     "reserve 0.0040000000",
@@ -114,6 +114,29 @@ Deno.test("four requests of one student draw from one reservation, settled once 
   assert.deepStrictEqual(db.used("u1"), 0.0008);
 });
 
+Deno.test("the successor is reserved after the answer that made room for it, never during a request", async () => {
+  const { db, ask, settled } = setup(1, { idleMs: 40 });
+  for (let i = 0; i < 2; i++) (await ask()).settle("0.0001");
+  const third = await ask(); // leaves room for one more: the successor is due
+  await new Promise((r) => setTimeout(r, 5));
+  // While the third request runs (its provider call), the database is not asked for anything.
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 1);
+  third.settle("0.0001"); // its answer is out: now the successor is reserved
+  await new Promise((r) => setTimeout(r, 5));
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
+  const ids = new Set<string>();
+  for (let i = 0; i < 2; i++) {
+    const h = await ask(); // the fourth from the first lease, the fifth from its successor
+    ids.add(h.reservationId);
+    h.settle("0.0001");
+  }
+  await new Promise((r) => setTimeout(r, 50)); // both leases idle out
+  await settled();
+  assert.deepStrictEqual(ids.size, 2);
+  assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
+  assert.deepStrictEqual(db.used("u1").toFixed(4), "0.0005");
+});
+
 Deno.test("the fifth request opens a new lease once the first is drawn out", async () => {
   const { db, ask, settled } = setup(1);
   const ids = new Set<string>();
@@ -122,6 +145,7 @@ Deno.test("the fifth request opens a new lease once the first is drawn out", asy
     ids.add(h.reservationId);
     h.settle("0.0001");
   }
+  await new Promise((r) => setTimeout(r, 50)); // both leases idle out
   await settled();
   assert.deepStrictEqual(ids.size, 2);
   assert.deepStrictEqual(db.calls.filter((c) => c.startsWith("reserve")).length, 2);
@@ -284,7 +308,7 @@ Deno.test(`generated sequences (seed ${LEASE_SEED}): every draw covered by its h
   console.log(`lease seed ${LEASE_SEED} (replay: LEASE_SEED=${LEASE_SEED})`);
   const r = seeded(LEASE_SEED);
   for (let sequence = 0; sequence < 25; sequence++) {
-    const { db, ask, advance } = setup(0.05, { idleMs: 1 });
+    const { db, ask, advance, settled } = setup(0.05, { idleMs: 1 });
     const drawn = new Map<string, { user: string; ceilings: number; spent: number }>();
     const running: { hold: BudgetHold; amount: number }[] = [];
     const grantedSinceWithdrawal = new Map<string, number>();
@@ -338,7 +362,7 @@ Deno.test(`generated sequences (seed ${LEASE_SEED}): every draw covered by its h
       }
     }
     while (running.length) finish(0);
-    await new Promise((res) => setTimeout(res, 5));
+    await settled(); // idle leases close, and every settle started after an answer lands
     for (const [id, d] of drawn) {
       const h = db.holds.find((h) => h.id === id)!;
       assert.ok(d.ceilings <= h.amount + 1e-9, `draws ${d.ceilings} within the hold ${h.amount}`);
