@@ -20,12 +20,15 @@
 //     request that made them due has answered (`afterAnswer`): run during the request, the
 //     database's reply and its handling landed on the request's own provider call (docs/
 //     PERFORMANCE.md, "Third session").
-//   - A lease takes new requests for `drawMs` after it was granted, then stops. A limit that an
-//     operator lowers (or sets to 0), or spend recorded elsewhere (record-ai-operation), while
-//     leases are open takes effect for that student on that worker after at most their unused
-//     ceilings: `2 × requests − 1` requests of the size that
-//     opened them, within `drawMs`. That is the overshoot against the new limit; with the defaults
-//     (4 requests, 2 s) at most 7 curator answers within 2 s.
+//   - A lease takes new requests for `drawMs` after it was granted, and at most `requests` of them
+//     whatever their size, then stops. A limit that an operator lowers (or sets to 0), or spend
+//     recorded elsewhere (record-ai-operation), while leases are open takes effect for that
+//     student on that worker after at most `2 × requests − 1` more answers within `drawMs`, and
+//     never more money than the leases' unused ceilings (each lease holds `requests` ceilings of
+//     the request that opened it). That is the overshoot against the new limit; with the defaults
+//     (4 requests, 2 s) at most 7 curator answers within 2 s. (Until 2026-12-06 the count was not
+//     capped: a lease opened by a long conversation's ceiling could serve many more short
+//     questions within its money; the generated-sequence test found it for ~1 seed in 80.)
 //   - The unused part of a lease counts as held until it closes: at most `idleMs` after its last
 //     request finished. A request of the same student on another worker that finds no room waits
 //     for holds to settle (request.ts, up to 8 s), so it only waits, never fails, because of it.
@@ -85,6 +88,9 @@ interface Lease {
   /** Ceilings of the requests still running. */
   runningUsd: string;
   running: number;
+  /** Requests drawn so far: never more than `requests`, whatever their size (the bound counts
+   * answers, and a lease opened by a long request would otherwise serve many short ones). */
+  drawn: number;
   drawing: boolean;
   closed: boolean;
   idle?: { timer: ReturnType<typeof setTimeout>; done: () => void };
@@ -179,7 +185,8 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
   }
 
   const fits = (lease: Lease, amountUsd: string, times = 1) =>
-    lease.drawing && clock() - lease.grantedAt < opts.drawMs &&
+    lease.drawing && lease.drawn + times <= opts.requests &&
+    clock() - lease.grantedAt < opts.drawMs &&
     compareDecimal(lease.leftUsd, formatDecimal(multiplyDecimal(amountUsd, String(times)), 10)) >=
       0;
 
@@ -189,6 +196,7 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
     lease.leftUsd = formatDecimal(subtractDecimal(lease.leftUsd, amountUsd), 10);
     lease.runningUsd = formatDecimal(addDecimal(lease.runningUsd, amountUsd), 10);
     lease.running++;
+    lease.drawn++;
     // The lease has room for one more request of this size at most: open its successor in the
     // background once this request has answered, so that the request after next does not wait
     // for the database.
@@ -247,6 +255,7 @@ export function createBudgetLeases(rt: LeaseRuntime, opts: LeaseOptions): Budget
       spentUsd: "0",
       runningUsd: "0",
       running: 0,
+      drawn: 0,
       drawing: true,
       closed: false,
     };
