@@ -18,7 +18,7 @@ import {
 import { startGateway } from "./gateway.mjs";
 import { bootstrap, dbUrl, migrate, startPostgres, stopOrphanedPostgres } from "./postgres.mjs";
 import { isListening, isPortFree, startProcess, waitFor } from "./processes.mjs";
-import { limitsFromEnv, startFunctionWorkers } from "./workers.mjs";
+import { limitsFromEnv, removeStaleWorkerSockets, startFunctionWorkers } from "./workers.mjs";
 
 /** Parses supabase/functions/.env (KEY=value lines) when present. */
 function readFunctionsEnv() {
@@ -69,6 +69,8 @@ export async function startStack(opts) {
   // A stack killed without its Ctrl-C leaves Postgres running on its data directory (its other
   // processes end with it: processes.mjs).
   await stopOrphanedPostgres(opts.dataDir, log);
+  // ...and its workers' sockets in the temporary directory.
+  removeStaleWorkerSockets();
   const needed = [
     ["gateway", ports.api],
     ["Postgres", ports.db],

@@ -31,7 +31,7 @@
 // Settings (environment of the stack process): EDGE_LIMITS=off (measure, never kill),
 // EDGE_CPU_LIMIT_MS (2000), EDGE_MEMORY_LIMIT_MB (256), EDGE_WALL_CLOCK_MS (150000; 400000 paid),
 // EDGE_IDLE_TIMEOUT_MS (150000), EDGE_POLL_MS (25).
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -548,6 +548,40 @@ export function printWorkerStats(stack, write = console.log) {
  */
 export function edgeLockPath(config) {
   return join(ROOT, ".local/edge-locks", `${basename(dirname(config))}.lock`);
+}
+
+/**
+ * Removes the worker sockets (`<tmpdir>/edge-<pid>-<slug>-<n>.sock`) of stacks that are gone: a
+ * stack stopped with Ctrl-C removes its own, but one that was killed outright (SIGKILL, an OOM
+ * kill, a closed terminal) cannot, and /tmp kept one per worker it ever started. Sockets of a
+ * process that is still alive (another stack) are left alone.
+ * @returns {number} how many were removed
+ */
+export function removeStaleWorkerSockets(dir = tmpdir()) {
+  let removed = 0;
+  let names;
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const m = /^edge-(\d+)-.+\.sock$/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // its stack (or a process that reused the pid) is alive
+    } catch (e) {
+      if (e.code !== "ESRCH") continue;
+    }
+    const path = join(dir, name);
+    try {
+      if (!lstatSync(path).isSocket()) continue;
+      rmSync(path, { force: true });
+      removed++;
+    } catch { /* gone meanwhile */ }
+  }
+  return removed;
 }
 
 /**

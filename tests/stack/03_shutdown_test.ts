@@ -2,9 +2,12 @@
 // and Ctrl-C (SIGINT) stops every process it started, leaving nothing running.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { START_TEST_API_PORT } from "../../scripts/stack/config.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+/** Where the stack puts its workers' sockets (Node's os.tmpdir(), as workers.mjs). */
+const TMP = tmpdir();
 // A suite on another port block (TEST_STACK_PORT) starts its `npm start` 500 ports above it, so two
 // suites can run side by side.
 const API_PORT = Deno.env.get("TEST_STACK_PORT")
@@ -158,6 +161,10 @@ Deno.test("npm start killed outright leaves nothing behind, and the next npm sta
   const others = started.filter((pid) => !isPostgres(pid));
   for (let i = 0; i < 50 && others.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(others.filter(alive), [], "PostgREST, the provider and the workers end with it");
+  // Its workers' sockets are left in the temporary directory; the next start removes them.
+  const sockets = () =>
+    [...Deno.readDirSync(TMP)].filter((e) => e.name.startsWith(`edge-${first.pid}-`));
+  assert.ok(sockets().length > 0, "the killed stack's worker sockets were left behind");
 
   const second = startStack(port, dataDir);
   const out2 = await readUntil(second.stdout, /Local Supabase stack ready|Cannot start/, 120_000);
@@ -167,6 +174,7 @@ Deno.test("npm start killed outright leaves nothing behind, and the next npm sta
   await second.stdout.cancel().catch(() => {});
   await second.stderr.cancel().catch(() => {});
   assert.match(out2, /Local Supabase stack ready/, `the next start came up:\n${out2}`);
+  assert.deepEqual(sockets(), [], "the next start removed the dead stack's worker sockets");
   assert.equal(status.code, 0);
   await new Promise((r) => setTimeout(r, 300));
   assert.deepEqual([...started, ...startedAgain].filter(alive), [], "nothing is left running");
