@@ -6,16 +6,8 @@ import assert from "node:assert/strict";
 import { z } from "zod";
 import { ChatRequest, MAX_HISTORY_TURNS, MAX_MESSAGE_CHARS } from "./chat.ts";
 import { acceptChatRequest, parseChatRequest, UUID_PATTERN } from "./chat_request.ts";
-
-/** mulberry32: a small seeded generator, so a failure names a request that can be rebuilt. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32: a small seeded generator, so a failure names a request that can be rebuilt.
+import { prng as rng } from "../../../../scripts/bench/inputs/random.mjs";
 
 const ABSENT = Symbol("absent");
 const ya = (n: number) => "я".repeat(n);
