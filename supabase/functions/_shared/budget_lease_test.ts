@@ -5,6 +5,8 @@ import { createBudgetLeases, type LeaseOptions, leaseOptionsFromEnv } from "./bu
 import type { ControlStore, Reservation } from "./db.ts";
 import { HttpError } from "./http/errors.ts";
 import { type BudgetHold, settleOpenHolds } from "./request.ts";
+// mulberry32, so a failing sequence can be replayed with LEASE_SEED=<n>.
+import { prng as seeded } from "../../../scripts/bench/inputs/random.mjs";
 
 interface Hold {
   id: string;
@@ -305,86 +307,81 @@ Deno.test("lease options from the environment, with the draw window capped below
   assert.deepStrictEqual(leaseOptionsFromEnv({ AI_BUDGET_LEASE_REQUESTS: "x" }).requests, 4);
 });
 
-/** mulberry32, so a failing sequence can be replayed with LEASE_SEED=<n>. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LEASE_SEED = Number(Deno.env.get("LEASE_SEED") ?? Date.now() % 1_000_000);
 
 // A hostile student's shapes, generated: bursts of parallel requests, ceilings of every size
 // (one larger than a whole lease), answers that finish out of order, the clock jumping past the
 // draw window, a budget withdrawn and given back mid-burst, two students on one worker.
-Deno.test(`generated sequences (seed ${LEASE_SEED}): every draw covered by its hold, holds settled at what their requests cost, never shared, at most 7 answers after a withdrawal`, async () => {
-  console.log(`lease seed ${LEASE_SEED} (replay: LEASE_SEED=${LEASE_SEED})`);
-  const r = seeded(LEASE_SEED);
-  for (let sequence = 0; sequence < 25; sequence++) {
-    const { db, ask, advance, settled } = setup(0.05, { idleMs: 1 });
-    const drawn = new Map<string, { user: string; ceilings: number; spent: number }>();
-    const running: { hold: BudgetHold; amount: number }[] = [];
-    const grantedSinceWithdrawal = new Map<string, number>();
-    let withdrawn = false;
-    const finish = (i: number) => {
-      const [{ hold, amount }] = running.splice(i, 1);
-      const actual = Math.round(amount * r() * 1e10) / 1e10;
-      drawn.get(hold.reservationId)!.spent += actual;
-      hold.settle(actual.toFixed(10));
-    };
-    for (let op = 0; op < 60; op++) {
-      const x = r();
-      if (x < 0.45) {
-        const user = r() < 0.7 ? "u1" : "u2";
-        const amount = [0.0005, 0.001, 0.002, 0.03][Math.floor(r() * 4)];
-        const burst = r() < 0.2 ? 3 : 1;
-        const results = await Promise.allSettled(
-          Array.from({ length: burst }, () => ask(user, amount.toFixed(10))),
-        );
-        for (const res of results) {
-          if (res.status === "rejected") {
-            assert.ok(res.reason instanceof HttpError, String(res.reason));
-            assert.ok(["budget_exceeded", "rate_limited"].includes(res.reason.code));
-            continue;
+// Every run replays, besides a fresh seed, the seeds that once found a fault: 898022 (2026-12-06)
+// made a lease opened by a large ceiling serve 8 small answers after a withdrawal (the bound is 7).
+const REGRESSION_SEEDS = [898022];
+for (const seed of [LEASE_SEED, ...REGRESSION_SEEDS]) {
+  Deno.test(`generated sequences (seed ${seed}): every draw covered by its hold, holds settled at what their requests cost, never shared, at most 7 answers after a withdrawal`, async () => {
+    console.log(`lease seed ${seed} (replay: LEASE_SEED=${seed})`);
+    const r = seeded(seed);
+    for (let sequence = 0; sequence < 25; sequence++) {
+      const { db, ask, advance, settled } = setup(0.05, { idleMs: 1 });
+      const drawn = new Map<string, { user: string; ceilings: number; spent: number }>();
+      const running: { hold: BudgetHold; amount: number }[] = [];
+      const grantedSinceWithdrawal = new Map<string, number>();
+      let withdrawn = false;
+      const finish = (i: number) => {
+        const [{ hold, amount }] = running.splice(i, 1);
+        const actual = Math.round(amount * r() * 1e10) / 1e10;
+        drawn.get(hold.reservationId)!.spent += actual;
+        hold.settle(actual.toFixed(10));
+      };
+      for (let op = 0; op < 60; op++) {
+        const x = r();
+        if (x < 0.45) {
+          const user = r() < 0.7 ? "u1" : "u2";
+          const amount = [0.0005, 0.001, 0.002, 0.03][Math.floor(r() * 4)];
+          const burst = r() < 0.2 ? 3 : 1;
+          const results = await Promise.allSettled(
+            Array.from({ length: burst }, () => ask(user, amount.toFixed(10))),
+          );
+          for (const res of results) {
+            if (res.status === "rejected") {
+              assert.ok(res.reason instanceof HttpError, String(res.reason));
+              assert.ok(["budget_exceeded", "rate_limited"].includes(res.reason.code));
+              continue;
+            }
+            const hold = res.value;
+            const d = drawn.get(hold.reservationId) ?? { user, ceilings: 0, spent: 0 };
+            assert.equal(d.user, user, "a hold is never shared between students");
+            d.ceilings += amount;
+            drawn.set(hold.reservationId, d);
+            running.push({ hold, amount });
+            if (withdrawn) {
+              grantedSinceWithdrawal.set(user, (grantedSinceWithdrawal.get(user) ?? 0) + 1);
+            }
           }
-          const hold = res.value;
-          const d = drawn.get(hold.reservationId) ?? { user, ceilings: 0, spent: 0 };
-          assert.equal(d.user, user, "a hold is never shared between students");
-          d.ceilings += amount;
-          drawn.set(hold.reservationId, d);
-          running.push({ hold, amount });
-          if (withdrawn) {
-            grantedSinceWithdrawal.set(user, (grantedSinceWithdrawal.get(user) ?? 0) + 1);
-          }
+        } else if (x < 0.8 && running.length) {
+          finish(Math.floor(r() * running.length));
+        } else if (x < 0.9) {
+          advance(Math.floor(r() * 3_000));
+          await new Promise((res) => setTimeout(res, 3)); // idle leases close
+        } else if (x < 0.95) {
+          withdrawn = true;
+          db.setLimit(0);
+        } else {
+          withdrawn = false;
+          grantedSinceWithdrawal.clear();
+          db.setLimit(0.05);
         }
-      } else if (x < 0.8 && running.length) {
-        finish(Math.floor(r() * running.length));
-      } else if (x < 0.9) {
-        advance(Math.floor(r() * 3_000));
-        await new Promise((res) => setTimeout(res, 3)); // idle leases close
-      } else if (x < 0.95) {
-        withdrawn = true;
-        db.setLimit(0);
-      } else {
-        withdrawn = false;
-        grantedSinceWithdrawal.clear();
-        db.setLimit(0.05);
+        for (const [user, n] of grantedSinceWithdrawal) {
+          assert.ok(n <= 2 * 4 - 1, `${user}: ${n} answers after the budget was withdrawn`);
+        }
       }
-      for (const [user, n] of grantedSinceWithdrawal) {
-        assert.ok(n <= 2 * 4 - 1, `${user}: ${n} answers after the budget was withdrawn`);
+      while (running.length) finish(0);
+      await settled(); // idle leases close, and every settle started after an answer lands
+      for (const [id, d] of drawn) {
+        const h = db.holds.find((h) => h.id === id)!;
+        assert.ok(d.ceilings <= h.amount + 1e-9, `draws ${d.ceilings} within the hold ${h.amount}`);
+        assert.ok(h.actual !== null, "every hold settled once its requests ended");
+        assert.ok(Math.abs(h.actual - d.spent) < 1e-9, `settled ${h.actual}, spent ${d.spent}`);
       }
+      assert.ok(db.holds.every((h) => h.actual !== null), "no hold left held");
     }
-    while (running.length) finish(0);
-    await settled(); // idle leases close, and every settle started after an answer lands
-    for (const [id, d] of drawn) {
-      const h = db.holds.find((h) => h.id === id)!;
-      assert.ok(d.ceilings <= h.amount + 1e-9, `draws ${d.ceilings} within the hold ${h.amount}`);
-      assert.ok(h.actual !== null, "every hold settled once its requests ended");
-      assert.ok(Math.abs(h.actual - d.spent) < 1e-9, `settled ${h.actual}, spent ${d.spent}`);
-    }
-    assert.ok(db.holds.every((h) => h.actual !== null), "no hold left held");
-  }
-});
+  });
+}
