@@ -94,15 +94,18 @@ async function streams({ targets, n }) {
       const first = r.events.find((e) => hasText(e.text));
       let maxGapMs = 0;
       let maxGapAt = 0;
+      let over5 = 0;
       for (let k = 1; k < r.events.length; k++) {
         const gap = r.events[k].ms - r.events[k - 1].ms;
         if (gap > maxGapMs) [maxGapMs, maxGapAt] = [gap, k];
+        if (gap > 5) over5++;
       }
       out[t.name].push({
         firstTextMs: first?.ms ?? NaN,
         maxGapMs,
         maxGapAt,
         events: r.events.length,
+        over5,
       });
     }
   }
