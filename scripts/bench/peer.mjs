@@ -443,8 +443,10 @@ try {
     } ms)`,
   );
   console.log(
-    `  inside process-chat (Server-Timing, p50 ms): ${
-      Object.entries(steps).map(([k, v]) => `${k} ${f2(pct(v, 50))}`).join(", ")
+    `  inside process-chat (Server-Timing, p50 / p95 / p99 ms): ${
+      Object.entries(steps).map(([k, v]) =>
+        `${k} ${f2(pct(v, 50))} / ${f2(pct(v, 95))} / ${f2(pct(v, 99))}`
+      ).join(", ")
     }`,
   );
   const errors = rounds.reduce((a, r) => a + r.errors.chat, 0);
