@@ -276,12 +276,14 @@ try {
     );
   };
 
+  // One student per concurrent client, in the warm-up and in every run's throughput rounds.
+  const headersPerClient = tokens.map((t) => ({ authorization: `Bearer ${t}` }));
+
   /** One run: ROUNDS interleaved rounds and their summary; resolves the run's verdict. */
   const oneRun = async (label) => {
     const rounds = [];
     const allIds = [];
     const steps = {};
-    const headersPerClient = tokens.map((t) => ({ authorization: `Bearer ${t}` }));
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate who goes first, so neither always meets a warmer or cooler machine.
       const flip = r % 2 === 1;
@@ -483,10 +485,9 @@ try {
   // session"). process-chat's worker is still replaced at half its wall clock, as hosted recycles
   // isolates; Portkey, as a school would run it, is never restarted.
   if (WARMUP > 0) {
-    const headers = tokens.map((t) => ({ authorization: `Bearer ${t}` }));
     for (const name of ["portkey", "process-chat"]) {
       const target = { ...targets(false).find((t) => t.name === name), collectIds: false };
-      await ask("load", { target, headersPerClient: headers, seconds: WARMUP });
+      await ask("load", { target, headersPerClient, seconds: WARMUP });
     }
     await ask("streams", { targets: targets(true), n: 10 });
     console.log(`warmed up: ${WARMUP} s of load each way and 10 streams, not counted`);
