@@ -114,6 +114,29 @@ if (entrypoints.length) {
     summary.failed += 1;
   }
 }
+// The provider transport speaks HTTP over the runtime's own sockets (Deno.connect, connectTls,
+// ref/unref): its tests run on the worker's Deno (2.1, hosted's line) too, not only on the CLI's.
+if (testArgs.length === 0 || testArgs.some((a) => a.includes("h1_transport"))) {
+  const h1 = await run(BIN.denoEdge, [
+    "test",
+    "--allow-all",
+    "--no-check",
+    "--no-lock",
+    "--config",
+    "deno.json",
+    "supabase/functions/_shared/ai/h1_transport_test.ts",
+  ], { cwd: ROOT, env: withSystemCa(process.env) });
+  // deno-lint-ignore no-control-regex
+  const plain = h1.output.replace(/\x1b\[[0-9;]*m/g, "");
+  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
+  console.log(
+    `provider transport on Deno 2.1: ${m ? `${m[1]} passed, ${m[2]} failed` : "did not run"}`,
+  );
+  summary.passed += Number(m?.[1] ?? 0);
+  summary.failed += m ? Number(m[2]) : 1;
+  if (h1.code !== 0) console.log(plain);
+}
+
 // The deploy gate: every function under hosted's 5 MB server-side bundle, no SUPABASE_ secrets.
 const deploy = await run(process.execPath, [join(ROOT, "scripts/check-deploy.mjs")], {
   cwd: ROOT,

@@ -1,6 +1,8 @@
 /**
- * A minimal client for the OpenAI-compatible HTTP API (Groq's `/openai/v1` and OpenAI's `/v1`)
- * over `fetch`: JSON POST, a JSON POST answered with server-sent events, and multipart POST.
+ * A minimal client for the OpenAI-compatible HTTP API (Groq's `/openai/v1` and OpenAI's `/v1`):
+ * JSON POST, a JSON POST answered with server-sent events, and multipart POST. JSON POSTs go over
+ * the worker's HTTP/1.1 transport (`h1_transport.ts`, which reads the answer whole, so `timeoutMs`
+ * covers its body too); streams and forms over `fetch`.
  *
  * It replaces the `openai` npm package, which hosted Supabase's server-side bundler copies whole
  * into every function (24 MB on disk, about 2 MB of each function's 5 MB brotli budget, measured
@@ -11,6 +13,8 @@
  * SDK's errors (`status`, `headers`, `error`, `code`, `type`, `requestId`) so that
  * `toProviderError` in `providers.ts` maps them as it mapped the SDK's.
  */
+
+import { createH1Transport } from "./h1_transport.ts";
 
 /** Per-call options. */
 export interface OpenAIHttpRequestOptions {
@@ -27,7 +31,7 @@ export interface OpenAIHttpClientOptions {
   baseURL: string;
   /** Default timeout for the response headers (60 s). */
   timeoutMs?: number;
-  /** Replaces the global fetch (tests). */
+  /** Replaces the global fetch and the JSON transport (tests). */
   fetch?: typeof fetch;
 }
 
@@ -129,20 +133,28 @@ export class OpenAIHttpClient {
   /** Always 0: this client makes one attempt per call; `routing.ts` decides on retries. */
   readonly maxRetries = 0;
   readonly #fetch: typeof fetch | undefined;
+  /** What `postJson` sends with: the given fetch, else the shared HTTP/1.1 transport. */
+  readonly #jsonFetch: typeof fetch | undefined;
 
   constructor(options: OpenAIHttpClientOptions) {
     this.baseURL = options.baseURL.replace(/\/+$/, "");
     Object.defineProperty(this, "apiKey", { value: options.apiKey, enumerable: false });
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.#fetch = options.fetch;
+    this.#jsonFetch = options.fetch ?? providerTransport();
   }
 
   /** POSTs `body` as JSON and returns the parsed JSON answer. */
   async postJson<T>(path: string, body: unknown, opts: OpenAIHttpRequestOptions = {}): Promise<T> {
-    const { response, signal, release } = await this.#send(path, {
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(body),
-    }, opts);
+    const { response, signal, release } = await this.#send(
+      path,
+      {
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(body),
+      },
+      opts,
+      this.#jsonFetch,
+    );
     try {
       return await readBody(response, signal, (r) => r.json()) as T;
     } finally {
@@ -187,6 +199,7 @@ export class OpenAIHttpClient {
     path: string,
     init: { headers: Record<string, string>; body: string | FormData },
     opts: OpenAIHttpRequestOptions,
+    transport: typeof fetch | undefined = this.#fetch,
   ): Promise<{ response: Response; signal: AbortSignal; release: () => void }> {
     const caller = opts.signal;
     if (caller?.aborted) throw new OpenAIHttpAbortError();
@@ -199,7 +212,7 @@ export class OpenAIHttpClient {
       timedOut = true;
       controller.abort();
     }, Math.max(1, Math.round(opts.timeoutMs ?? this.timeoutMs)));
-    const doFetch = this.#fetch ?? globalThis.fetch;
+    const doFetch = transport ?? globalThis.fetch;
     let response: Response;
     try {
       response = await doFetch(`${this.baseURL}${path}`, {
@@ -240,6 +253,26 @@ export class OpenAIHttpClient {
     }
     return { response, signal: controller.signal, release };
   }
+}
+
+let sharedTransport: typeof fetch | null | undefined;
+
+/**
+ * The worker's one HTTP/1.1 transport for JSON calls (h1_transport.ts), shared by every client so
+ * that connections to one provider are kept together; undefined (fetch) when the function's
+ * environment says `PROVIDER_HTTP_TRANSPORT=fetch`.
+ */
+function providerTransport(): typeof fetch | undefined {
+  if (sharedTransport === undefined) {
+    let choice: string | undefined;
+    try {
+      choice = Deno.env.get("PROVIDER_HTTP_TRANSPORT");
+    } catch {
+      choice = undefined; // no permission to read the environment: the default
+    }
+    sharedTransport = choice === "fetch" ? null : createH1Transport();
+  }
+  return sharedTransport ?? undefined;
 }
 
 function safeJson(text: string): unknown {
