@@ -6,6 +6,10 @@
 // the process's CPU per call (read from /proc in blocks of one transport at a time); then N calls
 // in flight at once for each, as requests per second.
 //   npm run bench:transport -- [--calls 3000] [--concurrency 16]
+// With a real provider (the paid run that decides the transport on hosted's side of the wire;
+// each call is one short chat answer, max 16 output tokens, ~$0.0002 on gpt-oss-120b):
+//   GROQ_API_KEY=… npm run bench:transport -- --base-url https://api.groq.com/openai/v1 --calls 100
+//   (OPENAI_API_KEY for an api.openai.com URL; --model to choose another model)
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -16,28 +20,51 @@ const opt = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const calls = opt("--calls", 3000);
-const concurrency = opt("--concurrency", 16);
+const text = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const real = text("--base-url");
+const calls = opt("--calls", real ? 100 : 3000);
+const concurrency = opt("--concurrency", real ? 4 : 16);
+const model = text("--model") ?? "openai/gpt-oss-120b";
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, "127.0.0.1", () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
+let baseURL = real;
+let apiKey = "bench";
+let provider = null;
+if (real) {
+  apiKey = (new URL(real).hostname.endsWith("openai.com")
+    ? process.env.OPENAI_API_KEY
+    : process.env.GROQ_API_KEY) ?? "";
+  if (!apiKey) {
+    console.error("bench:transport: --base-url needs GROQ_API_KEY (or OPENAI_API_KEY for OpenAI)");
+    process.exit(2);
+  }
+  console.log(
+    `against ${real} (${model}): ${calls * 2 + 10} calls, billed by the provider`,
+  );
+} else {
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
   });
-});
-const provider = spawn(BIN.deno, [
-  "run",
-  "-A",
-  "--config",
-  "deno.json",
-  "scripts/offline-provider/main.ts",
-  "--port",
-  String(port),
-], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
-await new Promise((resolve, reject) => {
-  provider.stdout.once("data", resolve);
-  provider.once("exit", (code) => reject(new Error(`the offline provider exited (${code})`)));
-});
+  provider = spawn(BIN.deno, [
+    "run",
+    "-A",
+    "--config",
+    "deno.json",
+    "scripts/offline-provider/main.ts",
+    "--port",
+    String(port),
+  ], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    provider.stdout.once("data", resolve);
+    provider.once("exit", (code) => reject(new Error(`the offline provider exited (${code})`)));
+  });
+  baseURL = `http://127.0.0.1:${port}/openai/v1`;
+}
 
 const client = spawn(BIN.denoEdge, [
   "run",
@@ -52,13 +79,9 @@ const client = spawn(BIN.denoEdge, [
   stdio: ["ignore", "inherit", "inherit"],
   env: {
     ...process.env,
-    BENCH_TRANSPORT: JSON.stringify({
-      baseURL: `http://127.0.0.1:${port}/openai/v1`,
-      calls,
-      concurrency,
-    }),
+    BENCH_TRANSPORT: JSON.stringify({ baseURL, apiKey, model, calls, concurrency, real: !!real }),
   },
 });
 const code = await new Promise((resolve) => client.on("close", resolve));
-provider.kill("SIGTERM");
+provider?.kill("SIGTERM");
 process.exit(code ?? 1);
