@@ -7,7 +7,7 @@
 // in flight at once for each, as requests per second.
 //   npm run bench:transport -- [--calls 3000] [--concurrency 16]
 // With a real provider (the paid run that decides the transport on hosted's side of the wire;
-// each call is one short chat answer, max 16 output tokens, ~$0.0002 on gpt-oss-120b):
+// each call is one short chat answer, ~350 input and at most 16 output tokens, ~$0.0001 on gpt-oss-120b):
 //   GROQ_API_KEY=… npm run bench:transport -- --base-url https://api.groq.com/openai/v1 --calls 100
 //   (OPENAI_API_KEY for an api.openai.com URL; --model to choose another model)
 import { spawn } from "node:child_process";
