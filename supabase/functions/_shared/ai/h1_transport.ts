@@ -29,6 +29,8 @@
  * `PROVIDER_HTTP_TRANSPORT=fetch` in a function's environment turns it off (see openai_http.ts).
  */
 
+import { concatBytes } from "../bytes.ts";
+
 export interface H1TransportOptions {
   /** A kept connection unused for longer is closed instead of reused (default 60 s; hyper's is 90). */
   idleMs?: number;
@@ -478,7 +480,7 @@ async function readResponse(
   if (buf !== kept.buf && buf.length <= 4 * FIRST_READ_BYTES) kept.buf = buf;
 
   // Our own fresh bytes; the cast satisfies both Deno 2.1's and 2.9's typings of BodyInit.
-  const bytes = parts.length === 1 ? parts[0] : concat(parts, bodyBytes);
+  const bytes = concatBytes(parts);
   const body = bytes as unknown as BodyInit & BlobPart;
   const init: ResponseInit = {
     status: head.status,
@@ -584,16 +586,6 @@ function parseHead(buf: Uint8Array, from: number, to: number): Head {
   function head(reuse: boolean): Head {
     return { status, reason: m![3] ?? "", headers, keepAlive: reuse, framing, encoding: enc };
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
 
 /** Waits for `work` unless `signal` aborts first; a result that arrives late is disposed of. */

@@ -3,7 +3,8 @@
 // like fetch (a TypeError), never be re-sent, and never leave its connection in the pool.
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { createH1Transport, type H1Transport } from "./h1_transport.ts";
+import { concatBytes } from "../bytes.ts";
+import { createH1Transport, type H1Transport, type H1TransportOptions } from "./h1_transport.ts";
 import { OpenAIHttpClient, OpenAIHttpConnectionError, OpenAIHttpError } from "./openai_http.ts";
 
 const enc = new TextEncoder();
@@ -116,40 +117,62 @@ async function settle(t: H1Transport) {
   await new Promise((r) => setTimeout(r, 5)); // let the closed sockets' reads finish
 }
 
-const payload = JSON.stringify({ id: "x", choices: [{ message: { content: "Привет" } }] });
-const payloadBytes = enc.encode(payload);
+type Server = ReturnType<typeof scriptedServer>;
 
-Deno.test("a Content-Length answer is read whole and its connection kept for the next call", async () => {
-  const server = scriptedServer(() => ({
-    writes: [
-      `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: r1\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`,
-      payloadBytes,
-    ],
-  }));
-  const t = createH1Transport();
+/** Runs `fn` with a scripted server and a transport of its own, then closes both. */
+async function withServer(
+  answer: (seen: Seen, index: number) => Answer,
+  options: H1TransportOptions | undefined,
+  fn: (server: Server, t: H1Transport) => Promise<void>,
+): Promise<void> {
+  const server = scriptedServer(answer);
+  const t = createH1Transport(options);
   try {
-    for (let i = 0; i < 3; i++) {
-      const r = await post(t, server.url, `{"n":${i}}`);
-      assert.equal(r.status, 200);
-      assert.equal(r.headers.get("x-request-id"), "r1");
-      assert.deepEqual(await r.json(), JSON.parse(payload));
-    }
-    assert.equal(server.accepted(), 1, "one connection for three calls");
-    assert.equal(t.stats.connects, 1);
-    assert.equal(t.stats.reuses, 2);
-    const { head, body } = server.seen[0];
-    assert.match(head, /^POST \/openai\/v1\/chat\/completions HTTP\/1\.1\r\n/);
-    assert.match(head, new RegExp(`\r\nhost: 127\\.0\\.0\\.1:\\d+\r\n`));
-    assert.match(head, /\r\ncontent-length: 7\r\n/);
-    assert.match(head, /\r\nauthorization: Bearer k\r\n/);
-    assert.match(head, /\r\nuser-agent: Deno\//);
-    assert.doesNotMatch(head, /accept-encoding/i, "we never ask for compressed answers");
-    assert.equal(body, '{"n":0}');
-    assert.equal(server.seen[2].body, '{"n":2}');
+    await fn(server, t);
   } finally {
     await settle(t);
     await server.close();
   }
+}
+
+/** Every request answered `{}` on a kept connection. */
+const answerEmptyJson = (): Answer => ({
+  writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`],
+});
+
+const payload = JSON.stringify({ id: "x", choices: [{ message: { content: "Привет" } }] });
+const payloadBytes = enc.encode(payload);
+
+Deno.test("a Content-Length answer is read whole and its connection kept for the next call", async () => {
+  await withServer(
+    () => ({
+      writes: [
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: r1\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`,
+        payloadBytes,
+      ],
+    }),
+    undefined,
+    async (server, t) => {
+      for (let i = 0; i < 3; i++) {
+        const r = await post(t, server.url, `{"n":${i}}`);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers.get("x-request-id"), "r1");
+        assert.deepEqual(await r.json(), JSON.parse(payload));
+      }
+      assert.equal(server.accepted(), 1, "one connection for three calls");
+      assert.equal(t.stats.connects, 1);
+      assert.equal(t.stats.reuses, 2);
+      const { head, body } = server.seen[0];
+      assert.match(head, /^POST \/openai\/v1\/chat\/completions HTTP\/1\.1\r\n/);
+      assert.match(head, new RegExp(`\r\nhost: 127\\.0\\.0\\.1:\\d+\r\n`));
+      assert.match(head, /\r\ncontent-length: 7\r\n/);
+      assert.match(head, /\r\nauthorization: Bearer k\r\n/);
+      assert.match(head, /\r\nuser-agent: Deno\//);
+      assert.doesNotMatch(head, /accept-encoding/i, "we never ask for compressed answers");
+      assert.equal(body, '{"n":0}');
+      assert.equal(server.seen[2].body, '{"n":2}');
+    },
+  );
 });
 
 /** A small deterministic generator (mulberry32) so that a failing split can be replayed. */
@@ -193,17 +216,7 @@ function chunked(body: Uint8Array, sizes: number[], ext = "", trailer = ""): Uin
     at += size;
   }
   parts.push(enc.encode(`0\r\n${trailer}\r\n`));
-  return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Every framing a provider (or a proxy in front of one) may answer with: the body it carries and
@@ -217,7 +230,7 @@ const FRAMINGS: {
 }[] = [
   {
     name: "content-length",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode(`HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`),
       payloadBytes,
     ]),
@@ -226,7 +239,7 @@ const FRAMINGS: {
   },
   {
     name: "chunked, uneven chunks, an extension and a trailer",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
       chunked(payloadBytes, [1, 7, 30, 2], ";name=value", "x-trailer: 1\r\n"),
     ]),
@@ -235,7 +248,7 @@ const FRAMINGS: {
   },
   {
     name: "chunked, upper-case hex sizes, one chunk",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode("HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"),
       enc.encode(`${payloadBytes.length.toString(16).toUpperCase()}\r\n`),
       payloadBytes,
@@ -246,7 +259,7 @@ const FRAMINGS: {
   },
   {
     name: "informational 100 and 103 heads first",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n"),
       enc.encode(`HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`),
       payloadBytes,
@@ -256,7 +269,7 @@ const FRAMINGS: {
   },
   {
     name: "bare LF line ends",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode(`HTTP/1.1 200 OK\ncontent-length: ${payloadBytes.length}\n\n`),
       payloadBytes,
     ]),
@@ -265,7 +278,7 @@ const FRAMINGS: {
   },
   {
     name: "repeated equal Content-Length",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode(
         `HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}, ${payloadBytes.length}\r\n\r\n`,
       ),
@@ -278,7 +291,7 @@ const FRAMINGS: {
     name: "gzip body (never asked for, still read)",
     bytes: (() => {
       const z = gzipSync(payloadBytes);
-      return concat([
+      return concatBytes([
         enc.encode(
           `HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${z.length}\r\n\r\n`,
         ),
@@ -306,7 +319,7 @@ const FRAMINGS: {
   },
   {
     name: "Connection: close",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode(
         `HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`,
       ),
@@ -317,7 +330,7 @@ const FRAMINGS: {
   },
   {
     name: "HTTP/1.0, delimited by the end of the connection",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode("HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n"),
       payloadBytes,
     ]),
@@ -326,7 +339,7 @@ const FRAMINGS: {
   },
   {
     name: "bytes after the message",
-    bytes: concat([
+    bytes: concatBytes([
       enc.encode(`HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`),
       payloadBytes,
       enc.encode("HTTP/1.1 200 OK\r\n"),
@@ -342,10 +355,8 @@ Deno.test("every framing parses the same however the answer is split into reads 
   for (const f of FRAMINGS) {
     for (const cuts of [0, 1, 3, 12, -1]) {
       const writes = split(f.bytes, cuts, next);
-      const server = scriptedServer(() => ({ writes, close: !f.reusable }));
-      const t = createH1Transport();
-      const where = `${f.name}, ${cuts < 0 ? "byte by byte" : `${cuts} cuts`} (H1_SEED=${seed})`;
-      try {
+      await withServer(() => ({ writes, close: !f.reusable }), undefined, async (server, t) => {
+        const where = `${f.name}, ${cuts < 0 ? "byte by byte" : `${cuts} cuts`} (H1_SEED=${seed})`;
         const r = await post(t, server.url);
         assert.equal(r.status, f.status ?? 200, where);
         assert.equal(await r.text(), f.body, where);
@@ -354,10 +365,7 @@ Deno.test("every framing parses the same however the answer is split into reads 
           await new Promise((r) => setTimeout(r, 2));
         }
         assert.equal(t.idleCount(), f.reusable ? 1 : 0, `${where}: kept only when reusable`);
-      } finally {
-        await settle(t);
-        await server.close();
-      }
+      });
     }
   }
 });
@@ -429,7 +437,9 @@ const BROKEN: {
   },
   {
     name: "a head larger than allowed",
-    writes: [`HTTP/1.1 200 OK\r\n${"x-pad: ".concat("a".repeat(1000), "\r\n").repeat(80)}\r\n`],
+    writes: [
+      `HTTP/1.1 200 OK\r\n${"x-pad: ".concat("a".repeat(1000), "\r\n").repeat(80)}\r\n`,
+    ],
     options: { maxHeaderBytes: 64 * 1024 },
   },
   {
@@ -458,104 +468,83 @@ const BROKEN: {
 
 Deno.test("a broken answer fails like fetch, is sent once and never pooled (generated corpus)", async () => {
   for (const b of BROKEN) {
-    const server = scriptedServer(() => ({ writes: b.writes, close: true }));
-    const t = createH1Transport(b.options);
-    try {
+    await withServer(() => ({ writes: b.writes, close: true }), b.options, async (server, t) => {
       await assert.rejects(post(t, server.url), TypeError, b.name);
       assert.equal(server.seen.length, 1, `${b.name}: sent once`);
       assert.equal(t.idleCount(), 0, `${b.name}: not pooled`);
       assert.equal(t.stats.retries, 0, b.name);
-    } finally {
-      await settle(t);
-      await server.close();
-    }
+    });
   }
 });
 
 Deno.test("a request the server read and then dropped is not sent again, on a new or a kept connection", async () => {
-  const server = scriptedServer((_s, i) =>
-    i === 0
-      ? { writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`] }
-      : { writes: [], close: true }
+  await withServer(
+    (_s, i) => i === 0 ? answerEmptyJson() : { writes: [], close: true },
+    undefined,
+    async (server, t) => {
+      assert.equal((await post(t, server.url)).status, 200);
+      assert.equal(t.idleCount(), 1);
+      await assert.rejects(post(t, server.url), TypeError);
+      assert.equal(server.seen.length, 2, "the second request reached the server once");
+      assert.equal(t.stats.retries, 0);
+      assert.equal(t.idleCount(), 0);
+    },
   );
-  const t = createH1Transport();
-  try {
-    assert.equal((await post(t, server.url)).status, 200);
-    assert.equal(t.idleCount(), 1);
-    await assert.rejects(post(t, server.url), TypeError);
-    assert.equal(server.seen.length, 2, "the second request reached the server once");
-    assert.equal(t.stats.retries, 0);
-    assert.equal(t.idleCount(), 0);
-  } finally {
-    await settle(t);
-    await server.close();
-  }
 });
 
 Deno.test("a kept connection the server closed while idle is dropped, and the call opens a new one", async () => {
-  const server = scriptedServer(() => ({
-    writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`],
-  }));
-  const t = createH1Transport();
-  try {
-    assert.equal((await post(t, server.url)).status, 200);
-    assert.equal(t.idleCount(), 1);
-    server.dropAll();
-    for (let i = 0; i < 50 && t.idleCount() > 0; i++) await new Promise((r) => setTimeout(r, 2));
-    assert.equal(t.idleCount(), 0, "the idle read noticed the close");
-    assert.equal(t.stats.closedByServer, 1);
-    assert.equal((await post(t, server.url)).status, 200);
-    assert.equal(server.accepted(), 2);
-    assert.equal(server.seen.length, 2);
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+  await withServer(
+    answerEmptyJson,
+    undefined,
+    async (server, t) => {
+      assert.equal((await post(t, server.url)).status, 200);
+      assert.equal(t.idleCount(), 1);
+      server.dropAll();
+      for (let i = 0; i < 50 && t.idleCount() > 0; i++) await new Promise((r) => setTimeout(r, 2));
+      assert.equal(t.idleCount(), 0, "the idle read noticed the close");
+      assert.equal(t.stats.closedByServer, 1);
+      assert.equal((await post(t, server.url)).status, 200);
+      assert.equal(server.accepted(), 2);
+      assert.equal(server.seen.length, 2);
+    },
+  );
 });
 
 Deno.test("a connection idle past idleMs is closed instead of reused", async () => {
-  const server = scriptedServer(() => ({
-    writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`],
-  }));
-  const t = createH1Transport({ idleMs: 5 });
-  try {
-    await (await post(t, server.url)).text();
-    await new Promise((r) => setTimeout(r, 20));
-    await (await post(t, server.url)).text();
-    assert.equal(t.stats.connects, 2);
-    assert.equal(t.stats.reuses, 0);
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+  await withServer(
+    answerEmptyJson,
+    { idleMs: 5 },
+    async (server, t) => {
+      await (await post(t, server.url)).text();
+      await new Promise((r) => setTimeout(r, 20));
+      await (await post(t, server.url)).text();
+      assert.equal(t.stats.connects, 2);
+      assert.equal(t.stats.reuses, 0);
+    },
+  );
 });
 
 Deno.test("concurrent calls each get their own connection; at most maxIdlePerOrigin are kept", async () => {
-  const server = scriptedServer(() => ({
-    writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`],
-  }));
-  const t = createH1Transport({ maxIdlePerOrigin: 2 });
-  try {
-    const rs = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => post(t, server.url, `{"i":${i}}`)),
-    );
-    assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 200, 200]);
-    assert.equal(server.accepted(), 5);
-    assert.equal(t.idleCount(), 2);
-    assert.deepEqual(
-      server.seen.map((s) => s.body).sort(),
-      [0, 1, 2, 3, 4].map((i) => `{"i":${i}}`),
-    );
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+  await withServer(
+    answerEmptyJson,
+    { maxIdlePerOrigin: 2 },
+    async (server, t) => {
+      const rs = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => post(t, server.url, `{"i":${i}}`)),
+      );
+      assert.deepEqual(rs.map((r) => r.status), [200, 200, 200, 200, 200]);
+      assert.equal(server.accepted(), 5);
+      assert.equal(t.idleCount(), 2);
+      assert.deepEqual(
+        server.seen.map((s) => s.body).sort(),
+        [0, 1, 2, 3, 4].map((i) => `{"i":${i}}`),
+      );
+    },
+  );
 });
 
 Deno.test("the caller's abort rejects with its reason and closes the socket; an aborted signal sends nothing", async () => {
-  const server = scriptedServer(() => ({ writes: [], hang: true }));
-  const t = createH1Transport();
-  try {
+  await withServer(() => ({ writes: [], hang: true }), undefined, async (server, t) => {
     const c = new AbortController();
     const call = post(t, server.url, "{}", c.signal);
     for (let i = 0; i < 100 && server.seen.length === 0; i++) {
@@ -566,10 +555,7 @@ Deno.test("the caller's abort rejects with its reason and closes the socket; an 
     assert.equal(t.idleCount(), 0);
     await assert.rejects(post(t, server.url, "{}", AbortSignal.abort()), DOMException);
     assert.equal(server.seen.length, 1, "the pre-aborted call sent nothing");
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+  });
 });
 
 Deno.test("what it does not take goes to the fallback fetch; a header with a line break is refused before sending", async () => {
@@ -630,61 +616,60 @@ Deno.test("over TLS: the certificate is checked and the connection kept", async 
 });
 
 Deno.test("through OpenAIHttpClient: JSON calls use the transport and keep fetch's error shapes", async () => {
-  const server = scriptedServer((s) => {
-    if (s.body.includes('"fail"')) {
+  await withServer(
+    (s) => {
+      if (s.body.includes('"fail"')) {
+        return {
+          writes: [
+            'HTTP/1.1 400 Bad Request\r\nx-request-id: req_9\r\ncontent-length: 50\r\n\r\n{"error":{"message":"bad","code":"invalid_x"}}    ',
+          ],
+        };
+      }
+      if (s.body.includes('"drop"')) return { writes: [], close: true };
       return {
-        writes: [
-          'HTTP/1.1 400 Bad Request\r\nx-request-id: req_9\r\ncontent-length: 50\r\n\r\n{"error":{"message":"bad","code":"invalid_x"}}    ',
-        ],
+        writes: [`HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`, payloadBytes],
       };
-    }
-    if (s.body.includes('"drop"')) return { writes: [], close: true };
-    return {
-      writes: [`HTTP/1.1 200 OK\r\ncontent-length: ${payloadBytes.length}\r\n\r\n`, payloadBytes],
-    };
-  });
-  const t = createH1Transport();
-  const client = new OpenAIHttpClient({
-    apiKey: "k",
-    baseURL: server.url.replace("/chat/completions", ""),
-    fetch: t,
-  });
-  try {
-    assert.deepEqual(await client.postJson("/chat/completions", { ok: 1 }), JSON.parse(payload));
-    const err = await client.postJson("/chat/completions", { fail: 1 }).catch((e) => e);
-    assert.ok(err instanceof OpenAIHttpError);
-    assert.equal(err.status, 400);
-    assert.equal(err.code, "invalid_x");
-    assert.equal(err.requestId, "req_9");
-    const dropped = await client.postJson("/chat/completions", { drop: 1 }).catch((e) => e);
-    assert.ok(dropped instanceof OpenAIHttpConnectionError);
-    assert.equal(server.seen.filter((s) => s.body.includes("drop")).length, 1);
-    assert.equal(server.accepted(), 1, "the 400 left its connection reusable");
-    assert.equal(t.idleCount(), 0, "the drop closed it");
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+    },
+    undefined,
+    async (server, t) => {
+      const client = new OpenAIHttpClient({
+        apiKey: "k",
+        baseURL: server.url.replace("/chat/completions", ""),
+        fetch: t,
+      });
+      assert.deepEqual(await client.postJson("/chat/completions", { ok: 1 }), JSON.parse(payload));
+      const err = await client.postJson("/chat/completions", { fail: 1 }).catch((e) => e);
+      assert.ok(err instanceof OpenAIHttpError);
+      assert.equal(err.status, 400);
+      assert.equal(err.code, "invalid_x");
+      assert.equal(err.requestId, "req_9");
+      const dropped = await client.postJson("/chat/completions", { drop: 1 }).catch((e) => e);
+      assert.ok(dropped instanceof OpenAIHttpConnectionError);
+      assert.equal(server.seen.filter((s) => s.body.includes("drop")).length, 1);
+      assert.equal(server.accepted(), 1, "the 400 left its connection reusable");
+      assert.equal(t.idleCount(), 0, "the drop closed it");
+    },
+  );
 });
 
 Deno.test("a large body (a vision call's images) arrives whole, byte for byte, with its UTF-8 length", async () => {
-  const server = scriptedServer(() => ({
-    writes: [`HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}`],
-  }));
-  const t = createH1Transport();
-  const big = JSON.stringify({
-    image: "A".repeat(300_000),
-    text: "домашнее задание ".repeat(2000),
-  });
-  try {
-    assert.equal((await post(t, server.url, big)).status, 200);
-    assert.equal((await post(t, server.url, "{}")).status, 200);
-    assert.equal(server.seen[0].body, big);
-    assert.match(server.seen[0].head, new RegExp(`content-length: ${enc.encode(big).length}\r\n`));
-    assert.equal(server.seen[1].body, "{}");
-    assert.equal(server.accepted(), 1);
-  } finally {
-    await settle(t);
-    await server.close();
-  }
+  await withServer(
+    answerEmptyJson,
+    undefined,
+    async (server, t) => {
+      const big = JSON.stringify({
+        image: "A".repeat(300_000),
+        text: "домашнее задание ".repeat(2000),
+      });
+      assert.equal((await post(t, server.url, big)).status, 200);
+      assert.equal((await post(t, server.url, "{}")).status, 200);
+      assert.equal(server.seen[0].body, big);
+      assert.match(
+        server.seen[0].head,
+        new RegExp(`content-length: ${enc.encode(big).length}\r\n`),
+      );
+      assert.equal(server.seen[1].body, "{}");
+      assert.equal(server.accepted(), 1);
+    },
+  );
 });
