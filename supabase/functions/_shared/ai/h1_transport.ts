@@ -16,9 +16,11 @@
  *   seen the request (what hyper, behind fetch, does too). Once the request is written, any
  *   failure is the caller's to decide (`routing.ts`), exactly as with fetch.
  * - **Fails like fetch.** Network and protocol failures reject with a `TypeError` whose message
- *   names the cause; the caller's signal rejects with its reason and closes the socket. If this
- *   runtime cannot open sockets (`Deno.connectTls` missing or not permitted), the call goes to
- *   fetch instead: nothing was sent.
+ *   names the cause; the caller's signal rejects with its reason and closes the socket. If a
+ *   connection (TCP, or TLS with its handshake) cannot be opened, the call goes to fetch instead:
+ *   nothing was sent, so a failure is never worse than fetch's own; an origin fetch reaches where
+ *   our sockets could not (sockets not allowed, a certificate store only fetch sees) is left to
+ *   fetch for the worker's life.
  * - **Bounded**: a response head over `maxHeaderBytes` or a body over `maxBodyBytes` is refused
  *   as it arrives, before it is buffered.
  * - Framing per RFC 9112: Content-Length (all copies equal), chunked (extensions and trailers
@@ -54,8 +56,10 @@ export interface H1TransportStats {
   reuses: number;
   /** Requests re-sent on a new connection after a write to a kept one failed. */
   retries: number;
-  /** Calls handed to the fallback fetch. */
+  /** Calls handed to the fallback fetch (calls it does not take, and connection failures). */
   fallbacks: number;
+  /** Connections (TCP, and TLS with its handshake) that could not be opened; fetch got the call. */
+  connectFailures: number;
   /** Kept connections closed because the server closed them or spoke unasked. */
   closedByServer: number;
 }
@@ -86,7 +90,13 @@ interface Origin {
   idle: Kept[];
   /** This runtime cannot open sockets here: every call goes to the fallback. */
   unsupported: boolean;
+  /** Calls fetch answered after our connection to this origin failed. */
+  fetchReachedAfterFailure: number;
 }
+
+/** After this many calls that fetch delivered where our connection had failed, an origin is left
+ * to fetch for the worker's life (a transient failure alone does not switch it). */
+const FETCH_WINS_TO_SWITCH = 3;
 
 const encoder = new TextEncoder();
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -109,6 +119,7 @@ export function createH1Transport(options: H1TransportOptions = {}): H1Transport
     reuses: 0,
     retries: 0,
     fallbacks: 0,
+    connectFailures: 0,
     closedByServer: 0,
   };
   const fallback = (input: RequestInfo | URL, init?: RequestInit) => {
@@ -170,14 +181,26 @@ export function createH1Transport(options: H1TransportOptions = {}): H1Transport
   };
 
   const connect = async (origin: Origin, signal: AbortSignal | undefined): Promise<Kept> => {
-    const opening: Promise<Deno.Conn> = origin.tls
-      ? Deno.connectTls({
+    const opening = (async (): Promise<Deno.Conn> => {
+      if (!origin.tls) return await Deno.connect({ hostname: origin.hostname, port: origin.port });
+      const tls = await Deno.connectTls({
         hostname: origin.hostname,
         port: origin.port,
         caCerts: options.caCerts,
         alpnProtocols: ["http/1.1"],
-      })
-      : Deno.connect({ hostname: origin.hostname, port: origin.port });
+      });
+      // The handshake (and the certificate check) now, not at the first write: a failure here
+      // has sent nothing, so the call can still go to fetch.
+      try {
+        await tls.handshake?.();
+      } catch (err) {
+        try {
+          tls.close();
+        } catch { /* closed */ }
+        throw err;
+      }
+      return tls;
+    })();
     const conn = await untilAborted(opening, signal, (late) => late.close());
     stats.connects++;
     try {
@@ -210,6 +233,7 @@ export function createH1Transport(options: H1TransportOptions = {}): H1Transport
         tls: url.protocol === "https:",
         idle: [],
         unsupported: typeof Deno?.connect !== "function" || typeof Deno?.connectTls !== "function",
+        fetchReachedAfterFailure: 0,
       };
       origins.set(key, origin);
     }
@@ -229,11 +253,14 @@ export function createH1Transport(options: H1TransportOptions = {}): H1Transport
           kept = await connect(origin, signal);
         } catch (err) {
           if (signal?.aborted) throw abortReason(signal);
-          if (cannotOpenSockets(err)) {
-            origin.unsupported = true;
-            return fallback(input, init);
-          }
-          throw sendError(url, err);
+          // Nothing was sent, so fetch gets the call: a connection failure is never worse than
+          // fetch's own. Where fetch then reaches the provider and our socket could not (sockets
+          // not allowed, a certificate store only fetch sees), the origin stays with fetch.
+          stats.connectFailures++;
+          if (cannotOpenSockets(err)) origin.unsupported = true;
+          const response = await fallback(input, init);
+          if (++origin.fetchReachedAfterFailure >= FETCH_WINS_TO_SWITCH) origin.unsupported = true;
+          return response;
         }
       }
       const onAbort = () => close(kept!);
