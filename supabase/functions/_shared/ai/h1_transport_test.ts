@@ -682,24 +682,24 @@ Deno.test("through OpenAIHttpClient: JSON calls use the transport and keep fetch
   );
 });
 
-Deno.test("a large body (a vision call's images) arrives whole, byte for byte, with its UTF-8 length", async () => {
-  await withServer(
-    answerEmptyJson,
-    undefined,
-    async (server, t) => {
-      const big = JSON.stringify({
-        image: "A".repeat(300_000),
-        text: "домашнее задание ".repeat(2000),
-      });
-      assert.equal((await post(t, server.url, big)).status, 200);
-      assert.equal((await post(t, server.url, "{}")).status, 200);
-      assert.equal(server.seen[0].body, big);
-      assert.match(
-        server.seen[0].head,
-        new RegExp(`content-length: ${enc.encode(big).length}\r\n`),
-      );
-      assert.equal(server.seen[1].body, "{}");
-      assert.equal(server.accepted(), 1);
-    },
-  );
+Deno.test("a body with non-ASCII text arrives byte for byte with its UTF-8 length; one over 256 KiB goes to fetch", async () => {
+  let fetched = 0;
+  const fallback = (() => {
+    fetched++;
+    return Promise.resolve(new Response("{}"));
+  }) as typeof fetch;
+  await withServer(answerEmptyJson, { fallback }, async (server, t) => {
+    const text = JSON.stringify({ text: "домашнее задание № 3 — ёмко ".repeat(7000), emoji: "🙂" });
+    assert.ok(text.length < 256 * 1024 && enc.encode(text).length > 256 * 1024);
+    assert.equal((await post(t, server.url, text)).status, 200);
+    assert.equal((await post(t, server.url, "{}")).status, 200);
+    assert.equal(server.seen[0].body, text);
+    assert.match(server.seen[0].head, new RegExp(`content-length: ${enc.encode(text).length}\r\n`));
+    assert.equal(server.seen[1].body, "{}");
+    assert.equal(server.accepted(), 1);
+    const images = JSON.stringify({ image: "A".repeat(300_000) });
+    assert.equal((await post(t, server.url, images)).status, 200);
+    assert.equal(fetched, 1, "a vision-sized body went to fetch");
+    assert.equal(server.seen.length, 2);
+  });
 });
