@@ -257,22 +257,37 @@ export class OpenAIHttpClient {
 
 let sharedTransport: typeof fetch | null | undefined;
 
+/** Proxy settings that Deno's fetch honours and a raw socket would bypass. */
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"];
+
 /**
  * The worker's one HTTP/1.1 transport for JSON calls (h1_transport.ts), shared by every client so
  * that connections to one provider are kept together; undefined (fetch) when the function's
- * environment says `PROVIDER_HTTP_TRANSPORT=fetch`.
+ * environment says `PROVIDER_HTTP_TRANSPORT=fetch` or names a proxy (fetch goes through it; the
+ * transport would not).
  */
-function providerTransport(): typeof fetch | undefined {
+export function providerTransport(
+  env: (name: string) => string | undefined = readEnvironment,
+): typeof fetch | undefined {
   if (sharedTransport === undefined) {
-    let choice: string | undefined;
-    try {
-      choice = Deno.env.get("PROVIDER_HTTP_TRANSPORT");
-    } catch {
-      choice = undefined; // no permission to read the environment: the default
-    }
-    sharedTransport = choice === "fetch" ? null : createH1Transport();
+    const viaFetch = env("PROVIDER_HTTP_TRANSPORT") === "fetch" ||
+      PROXY_VARIABLES.some((name) => env(name));
+    sharedTransport = viaFetch ? null : createH1Transport();
   }
   return sharedTransport ?? undefined;
+}
+
+/** Forgets the shared transport's choice (tests). */
+export function resetProviderTransport(): void {
+  sharedTransport = undefined;
+}
+
+function readEnvironment(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no permission to read the environment: the default
+  }
 }
 
 function safeJson(text: string): unknown {

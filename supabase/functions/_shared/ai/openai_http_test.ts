@@ -5,6 +5,8 @@ import {
   OpenAIHttpConnectionError,
   OpenAIHttpError,
   OpenAIHttpTimeoutError,
+  providerTransport,
+  resetProviderTransport,
 } from "./openai_http.ts";
 
 type FetchFn = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -332,4 +334,18 @@ Deno.test("a real server's event stream arrives event by event through fetch", a
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("JSON calls use the HTTP/1.1 transport unless PROVIDER_HTTP_TRANSPORT=fetch or a proxy is set", () => {
+  const pick = (vars: Record<string, string>) => {
+    resetProviderTransport();
+    const chosen = providerTransport((name) => vars[name]);
+    resetProviderTransport();
+    return chosen === undefined ? "fetch" : "h1";
+  };
+  assert.equal(pick({}), "h1");
+  assert.equal(pick({ PROVIDER_HTTP_TRANSPORT: "fetch" }), "fetch");
+  assert.equal(pick({ PROVIDER_HTTP_TRANSPORT: "h1" }), "h1");
+  assert.equal(pick({ HTTPS_PROXY: "http://proxy.school:3128" }), "fetch");
+  assert.equal(pick({ http_proxy: "http://proxy.school:3128" }), "fetch");
 });
