@@ -432,7 +432,7 @@ async function readResponse(
   let reusable = head.keepAlive;
 
   if (framing.kind === "none") {
-    // no body
+    if (len > start) reusable = false; // bytes after a head that has no body
   } else if (framing.kind === "length") {
     if (framing.length > maxBodyBytes) throw new ProtocolError("the body is larger than allowed");
     const body = new Uint8Array(framing.length);

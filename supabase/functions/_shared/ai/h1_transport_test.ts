@@ -318,6 +318,13 @@ const FRAMINGS: {
     status: 204,
   },
   {
+    name: "a 204 with bytes after it",
+    bytes: enc.encode("HTTP/1.1 204 No Content\r\n\r\n{}"),
+    body: "",
+    reusable: false,
+    status: 204,
+  },
+  {
     name: "Connection: close",
     bytes: concatBytes([
       enc.encode(
