@@ -17,7 +17,13 @@ import {
 } from "./config.mjs";
 import { startGateway } from "./gateway.mjs";
 import { bootstrap, dbUrl, migrate, startPostgres, stopOrphanedPostgres } from "./postgres.mjs";
-import { isListening, isPortFree, startProcess, waitFor } from "./processes.mjs";
+import {
+  isListening,
+  isPortFree,
+  startProcess,
+  waitFor,
+  waitForPortRelease,
+} from "./processes.mjs";
 import { limitsFromEnv, removeStaleWorkerSockets, startFunctionWorkers } from "./workers.mjs";
 
 /** Parses supabase/functions/.env (KEY=value lines) when present. */
@@ -79,7 +85,15 @@ export async function startStack(opts) {
     ...(offline ? [["offline AI provider", ports.provider]] : []),
   ];
   for (const [what, port] of needed) {
-    if (!(await isPortFree(port))) {
+    if (await isPortFree(port)) continue;
+    const released = await waitForPortRelease(port, {
+      timeoutMs: opts.portWaitMs,
+      onWait: () =>
+        console.log(
+          `Port ${port} (${what}) is held by a connection that is closing (nothing listens on it); waiting for the kernel to release it (up to a minute)…`,
+        ),
+    });
+    if (!released) {
       throw new PortInUseError(
         `Port ${port} (${what}) is already in use. Is another stack running? Stop it, or free the port.`,
       );

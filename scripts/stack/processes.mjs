@@ -96,6 +96,33 @@ export function isPortFree(port) {
   });
 }
 
+/**
+ * For a port that cannot be bound: true once it can be, when nothing was listening on it (a
+ * connection still holds it as its local port); false at once when something listens, or after
+ * `timeoutMs`. Supabase's ports (54321…) lie inside Linux's ephemeral range (32768–60999), so any
+ * outgoing connection may be given one; a client socket (no SO_REUSEADDR) keeps it from every
+ * listener while it lives and for its minute of TIME_WAIT after it closes. Right after a full
+ * `npm test`, `npm start` was refused twice with "Port 54322 (Postgres) is already in use" while
+ * nothing listened there; a minute later it started.
+ */
+export async function waitForPortRelease(port, {
+  timeoutMs = 90_000,
+  intervalMs = 250,
+  portFree = isPortFree,
+  listening = isListening,
+  onWait = () => {},
+} = {}) {
+  if (await listening(port)) return false;
+  onWait();
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await portFree(port)) return true;
+    if (await listening(port)) return false;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return await portFree(port);
+}
+
 /** Polls `check` until it resolves truthy or `timeoutMs` passes. */
 export async function waitFor(
   check,
