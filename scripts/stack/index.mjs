@@ -56,8 +56,10 @@ export function handleSignals(onSignal) {
  * Starts the whole stack. Resolves with `{ urls, keys, env, stop() }` once every part answers.
  * @param {{ apiPort: number, dataDir: string, fresh?: boolean, fast?: boolean,
  *   extraFunctions?: {slug: string, verifyJwt: boolean, entrypoint: string, importMap?: string}[],
- *   log?: (line: string) => void, functionEnv?: Record<string,string>,
+ *   log?: (line: string) => void, functionEnv?: Record<string,string>, portWaitMs?: number,
  *   limits?: Partial<ReturnType<typeof limitsFromEnv>> }} opts
+ * `portWaitMs` (90 s): how long to wait for a port that a closing connection holds
+ * (waitForPortRelease in processes.mjs).
  * Function workers run under hosted's limits unless EDGE_LIMITS=off (see workers.mjs); an
  * `extraFunctions` entry may carry its own `limits`.
  */
