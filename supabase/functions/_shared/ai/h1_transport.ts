@@ -399,12 +399,15 @@ async function readResponse(
     return true;
   };
 
-  // The head (skipping 1xx informational heads).
+  // The head (skipping 1xx informational heads). `scanned` is where the search for its end
+  // resumes after a read: a head that arrives a byte at a time is not scanned again from its start.
   let start = 0;
+  let scanned = 0;
   let head: Head;
   for (;;) {
-    const end = findHeadEnd(buf, start, len);
+    const end = findHeadEnd(buf, Math.max(start, scanned - 2), len);
     if (end < 0) {
+      scanned = len;
       if (len - start > maxHeaderBytes) {
         throw new ProtocolError("the response head is larger than allowed");
       }
@@ -418,7 +421,7 @@ async function readResponse(
       continue;
     }
     head = parseHead(buf, start, end);
-    start = end;
+    start = scanned = end;
     if (head.status >= 100 && head.status < 200) {
       if (head.status === 101) throw new ProtocolError("unexpected protocol switch");
       continue;
