@@ -114,6 +114,14 @@ if (entrypoints.length) {
     summary.failed += 1;
   }
 }
+/** The counts in `deno test`'s closing line ("ok | 12 passed (3 steps) | 0 failed (4s)"), or null. */
+function denoTestCounts(output) {
+  // deno-lint-ignore no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
 // The provider transport speaks HTTP over the runtime's own sockets (Deno.connect, connectTls,
 // ref/unref): its tests run on the worker's Deno (2.1, hosted's line) too, not only on the CLI's.
 if (testArgs.length === 0 || testArgs.some((a) => a.includes("h1_transport"))) {
@@ -126,15 +134,15 @@ if (testArgs.length === 0 || testArgs.some((a) => a.includes("h1_transport"))) {
     "deno.json",
     "supabase/functions/_shared/ai/h1_transport_test.ts",
   ], { cwd: ROOT, env: withSystemCa(process.env) });
-  // deno-lint-ignore no-control-regex
-  const plain = h1.output.replace(/\x1b\[[0-9;]*m/g, "");
-  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
+  const counts = denoTestCounts(h1.output);
   console.log(
-    `provider transport on Deno 2.1: ${m ? `${m[1]} passed, ${m[2]} failed` : "did not run"}`,
+    `provider transport on Deno 2.1: ${
+      counts ? `${counts.passed} passed, ${counts.failed} failed` : "did not run"
+    }`,
   );
-  summary.passed += Number(m?.[1] ?? 0);
-  summary.failed += m ? Number(m[2]) : 1;
-  if (h1.code !== 0) console.log(plain);
+  summary.passed += counts?.passed ?? 0;
+  summary.failed += counts ? counts.failed : 1;
+  if (h1.code !== 0) console.log(h1.output);
 }
 
 // The deploy gate: every function under hosted's 5 MB server-side bundle, no SUPABASE_ secrets.
@@ -165,13 +173,10 @@ const deno = spawn(BIN.deno, ["test", "--allow-all", ...testArgs], {
 });
 deno.stdout.on("data", (d) => {
   process.stdout.write(d);
-  // Deno's closing line: "ok | 12 passed (3 steps) | 0 failed (4s)"
-  // deno-lint-ignore no-control-regex
-  const plain = String(d).replace(/\x1b\[[0-9;]*m/g, "");
-  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(plain);
-  if (m) {
-    summary.passed += Number(m[1]);
-    summary.failed += Number(m[2]);
+  const counts = denoTestCounts(String(d));
+  if (counts) {
+    summary.passed += counts.passed;
+    summary.failed += counts.failed;
   }
 });
 const denoCode = await new Promise((resolve) => deno.on("close", resolve));
