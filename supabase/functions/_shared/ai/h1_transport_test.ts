@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { concatBytes } from "../bytes.ts";
+// mulberry32, seeded, so that a failing split can be replayed (H1_SEED).
+import { prng as rng } from "../../../../scripts/bench/inputs/random.mjs";
 import { createH1Transport, type H1Transport, type H1TransportOptions } from "./h1_transport.ts";
 import { OpenAIHttpClient, OpenAIHttpConnectionError, OpenAIHttpError } from "./openai_http.ts";
 
@@ -177,16 +179,6 @@ Deno.test("a Content-Length answer is read whole and its connection kept for the
     },
   );
 });
-
-/** A small deterministic generator (mulberry32) so that a failing split can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6D2B79F5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Splits `bytes` into writes at `cuts` random points (or every byte when cuts < 0). */
 function split(bytes: Uint8Array, cuts: number, next: () => number): Uint8Array[] {
