@@ -707,3 +707,30 @@ Deno.test("a body with non-ASCII text arrives byte for byte with its UTF-8 lengt
     assert.equal(server.seen.length, 2);
   });
 });
+
+/** What a student's message may hold, as UTF-16: ASCII, Cyrillic, emoji (surrogate pairs), lone
+ * surrogates (which UTF-8 writes as U+FFFD, 3 bytes from 1 unit), and control characters. */
+const TEXT_PIECES = ["a", "Я", "ё", "🙂", "\ud800", "\udfff", "\u0000", "\n", '"', "\\", "€"];
+
+Deno.test("a student's text reaches the provider as exactly the UTF-8 fetch would send, up to the 256 KiB cap (generated)", async () => {
+  const seed = Number(Deno.env.get("H1_SEED") ?? Date.now() % 1_000_000);
+  const next = rng(seed);
+  await withServer(answerEmptyJson, undefined, async (server, t) => {
+    // Random mixes, and the worst case at the cap: every unit a lone surrogate (3 bytes each).
+    const bodies = Array.from({ length: 12 }, () => {
+      const n = 1 + Math.floor(next() * 40_000);
+      let s = "";
+      while (s.length < n) s += TEXT_PIECES[Math.floor(next() * TEXT_PIECES.length)];
+      return s;
+    });
+    bodies.push("\ud800".repeat(256 * 1024));
+    for (const [i, body] of bodies.entries()) {
+      const where = `body ${i} (H1_SEED=${seed})`;
+      assert.equal((await post(t, server.url, body)).status, 200, where);
+      const bytes = enc.encode(body);
+      assert.match(server.seen[i].head, new RegExp(`content-length: ${bytes.length}\r\n`), where);
+      assert.equal(server.seen[i].body, dec.decode(bytes), where);
+    }
+    assert.equal(t.stats.fallbacks, 0, "all of them went over the transport");
+  });
+});
