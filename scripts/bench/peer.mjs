@@ -18,8 +18,10 @@
 // target alone (one run's median is one sample of a noisy machine: the spread says how far it can
 // be trusted), and the count of event gaps over 5 ms beside the largest one. The last line is
 //   peer ratios: p50 X.XX p95 X.XX rps X.XX
-// Usage: npm run bench:peer -- [--rounds 5] [--sequential 150] [--seconds 4] [--clients 32]
-//   [--streams 8] [--port 28321] [--runs 1] [--warmup 8]. About 1.5–2 minutes with the defaults,
+// A bootstrap interval beside the p50 and p95 verdicts says how much of a run's ratio is sampling
+// noise (peer/interval.mjs).
+// Usage: npm run bench:peer -- [--rounds 5] [--sequential 600] [--seconds 4] [--clients 32]
+//   [--streams 8] [--port 28321] [--runs 1] [--warmup 8]. About 2 minutes with the defaults,
 //   stack start included. `--warmup S`: S seconds of uncounted load on each system first (0: none,
 //   as before 2026-12-07). `--runs N` repeats the whole run N times on one stack, prints each
 //   run's summary and `run k/N: peer ratios: …` line, then how many runs met each target and all
@@ -40,6 +42,7 @@ import {
 import { signUserJwt } from "../stack/jwt.mjs";
 import { startStack } from "../stack/index.mjs";
 import { workerArgs } from "../stack/workers.mjs";
+import { median, percentile as pct, ratioInterval } from "./peer/interval.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -49,7 +52,10 @@ const opt = (name, dflt) => {
 const ROUNDS = opt("--rounds", 5);
 const RUNS = opt("--runs", 1);
 const WARMUP = opt("--warmup", 8);
-const SEQUENTIAL = opt("--sequential", 150);
+// 600 requests a side per round since 2026-12-07 (150 before): a round's p95 is then its 30th
+// slowest sample, not its 8th, and a run's p95 verdict moves half as much on sampling noise alone
+// (the interval printed beside it; docs/PERFORMANCE.md, "Sixth session").
+const SEQUENTIAL = opt("--sequential", 600);
 const SECONDS = opt("--seconds", 4);
 const CLIENTS = opt("--clients", 32);
 const STREAMS = opt("--streams", 8);
@@ -57,16 +63,8 @@ const PORT = opt("--port", BENCH_API_PORT);
 const PORTKEY_PORT = PORT + 40;
 const PORTKEY_ENTRY = join(ROOT, "node_modules/@portkey-ai/gateway/build/start-server.js");
 
-const median = (xs) => {
-  const s = [...xs].filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : "n/a");
+const intervalText = (i) => `${f2(i.low)}–${f2(i.high)} (${Math.round(i.level * 100)} %)`;
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
 // The load generator runs in its own thread (client.mjs).
@@ -348,6 +346,8 @@ try {
         },
         cold: { portkey: cold.portkey, chat: cold["process-chat"] },
         directP50: pct(d, 50),
+        // The interleaved triples, for the verdict's interval (interval.mjs).
+        samples: { direct: d, portkey: seq.portkey, chat: seq["process-chat"] },
       };
       rounds.push(round);
       console.log(
@@ -421,8 +421,16 @@ try {
         unit,
         `   (target ${target}${spread((r) => r[key].chat / r[key].portkey, meets)})`,
       );
+    const intervals = {
+      p50: ratioInterval(rounds.map((r) => r.samples), 50),
+      p95: ratioInterval(rounds.map((r) => r.samples), 95),
+    };
     targetLine("added latency p50, 1 client", "p50", "ms", "≤ 1.00", (x) => x <= 1);
     targetLine("added latency p95, 1 client", "p95", "ms", "≤ 1.00", (x) => x <= 1);
+    console.log(
+      `  ${"sampling noise of the two ratios".padEnd(34)} p50 ${intervalText(intervals.p50)}, ` +
+        `p95 ${intervalText(intervals.p95)}   (bootstrap over the rounds' requests)`,
+    );
     targetLine(`requests/s, ${CLIENTS} clients`, "rps", "req/s", "≥ 0.80", (x) => x >= 0.8);
     pairLine("added time to first streamed text", "firstText", "ms");
     line(
@@ -464,6 +472,7 @@ try {
     const verdict = {
       p50: ratio((r) => r.p50.chat / r.p50.portkey),
       p95: ratio((r) => r.p95.chat / r.p95.portkey),
+      intervals,
       rps: ratio((r) => r.rps.chat / r.rps.portkey),
       maxGap: Math.max(...rounds.map((r) => r.maxGap.chat)),
       cold: med((r) => r.cold.chat),
@@ -515,6 +524,16 @@ try {
     }
     const every = runs.flatMap((v) => v.rounds);
     const over = (f) => median(every.map(f));
+    // Runs whose p95 verdict is within its own sampling noise of 1.00 (the interval holds 1.00).
+    const close = runs.filter((v) => v.intervals.p95.low <= 1 && v.intervals.p95.high >= 1).length;
+    console.log(
+      `  p95's interval holds 1.00 in ${close} of ${RUNS} (a verdict there is the noise's call)`,
+    );
+    console.log(
+      `  pooled sampling noise: p50 ${
+        intervalText(ratioInterval(every.map((r) => r.samples), 50))
+      }, p95 ${intervalText(ratioInterval(every.map((r) => r.samples), 95))}`,
+    );
     console.log(
       `peer ratios: p50 ${f2(over((r) => r.p50.chat / r.p50.portkey))} p95 ${
         f2(over((r) => r.p95.chat / r.p95.portkey))
