@@ -77,3 +77,63 @@ Deno.test("requests that arrive together before the first reservation all start 
     "postgres reserve",
   ]);
 });
+
+/** A Postgres store that says when its connection is ready, as createControlStore's does. */
+function opening(calls: string[]) {
+  let ready = false;
+  return {
+    ...recording("postgres", calls),
+    warm: () => void calls.push("postgres warm"),
+    ready: () => ready,
+    open: () => void (ready = true),
+  };
+}
+
+Deno.test("with a store that says when it is ready, every waited-for call uses the Data API until then", async () => {
+  const calls: string[] = [];
+  const postgres = opening(calls);
+  const store = dataApiFirst(postgres, recording("data-api", calls));
+  const r = () => ({
+    userId: crypto.randomUUID(),
+    platform: "main",
+    requestId: crypto.randomUUID(),
+    amountUsd: "0.01",
+  });
+  const begin = { userId: crypto.randomUUID(), fn: "f", key: "k", requestHash: "h" };
+  // Two requests before the connection has answered: no call waits for it.
+  await store.idempotencyBegin(begin);
+  const hold = await store.reserveBudget(r());
+  await store.settleBudget(hold.reservationId!, "0.001"); // after the answer: over Postgres
+  await store.idempotencyBegin({ ...begin, key: "k2" });
+  await store.reserveBudget(r());
+  postgres.open();
+  await store.idempotencyBegin({ ...begin, key: "k3" });
+  await store.reserveBudget(r());
+  await store.close();
+  assert.deepEqual(calls, [
+    "data-api begin",
+    "data-api reserve",
+    "postgres settle",
+    "data-api begin",
+    "data-api reserve",
+    "postgres begin",
+    "postgres reserve",
+    "postgres close",
+    "data-api close",
+  ]);
+});
+
+Deno.test("a worker whose requests make no call after an answer still opens its connection, after warmAfterMs", async () => {
+  const calls: string[] = [];
+  const store = dataApiFirst(opening(calls), recording("data-api", calls), { warmAfterMs: 20 });
+  await store.reserveBudget({
+    userId: crypto.randomUUID(),
+    platform: "main",
+    requestId: crypto.randomUUID(),
+    amountUsd: "0.01",
+  });
+  assert.deepEqual(calls, ["data-api reserve"]);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(calls, ["data-api reserve", "postgres warm"]);
+  await store.close();
+});

@@ -10,7 +10,8 @@ import { createRuntime, secretKeyFromEnv } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
 
 const env = Deno.env.toObject();
-const runtime = createRuntime(env);
+// Its Postgres connection opens while the first reservation is in flight (cold_store.ts).
+const runtime = createRuntime(env, { warmControlStore: false });
 preloadJwks();
 
 Deno.serve(createChatHandler({
