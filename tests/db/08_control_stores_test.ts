@@ -12,8 +12,7 @@ import {
   createRestControlStore,
   sqlLiteral,
 } from "../../supabase/functions/_shared/db.ts";
-import type { OperationMetric } from "../../supabase/functions/_shared/ai/tracking.ts";
-import { connect, createUser, env, ledgerRow } from "./stack.ts";
+import { connect, createUser, env } from "./stack.ts";
 
 const stores: [string, () => ControlStore][] = [
   ["postgres (transaction pooler)", () => createControlStore(env.dbUrl)],
@@ -211,11 +210,27 @@ Deno.test("postgres store with warm: false: not ready until a call of any kind h
     // The first call is a ledger write after an answer (process-chat's first request reserved
     // over the Data API): it opens the connection the next requests wait for.
     const requestId = randomUUID();
-    const row = ledgerRow({ user_id: userId, request_id: requestId });
-    const { error } = await store.ledger.from("ai_operations_metrics").upsert(
-      [row as unknown as OperationMetric],
-      { onConflict: "request_id,attempt", ignoreDuplicates: true },
-    );
+    const { error } = await store.ledger.from("ai_operations_metrics").upsert([{
+      request_id: requestId,
+      attempt: 1,
+      operation_type: "chat",
+      platform: "main",
+      provider: "groq",
+      model: "openai/gpt-oss-120b",
+      input_tokens: 10,
+      cached_input_tokens: 0,
+      output_tokens: 5,
+      audio_seconds: null,
+      billed_audio_seconds: null,
+      cost_usd: "0.0000045000",
+      baseline_cost_usd: "0.0000750000",
+      user_id: userId,
+      function_name: "process-chat",
+      duration_ms: 3,
+      status: "success",
+      error_code: null,
+      created_at: new Date().toISOString(),
+    }], { onConflict: "request_id,attempt", ignoreDuplicates: true });
     assert.equal(error, null);
     for (let i = 0; i < 100 && !store.ready(); i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(store.ready(), true, "its connection answered");
