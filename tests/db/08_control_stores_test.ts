@@ -16,8 +16,6 @@ import { connect, createUser, env } from "./stack.ts";
 
 const stores: [string, () => ControlStore][] = [
   ["postgres (transaction pooler)", () => createControlStore(env.dbUrl)],
-  // process-chat's: postgres.js loaded and the connection opened at the first call.
-  ["postgres, opened at its first call", () => createControlStore(env.dbUrl, { warm: false })],
   ["data-api", () => createRestControlStore({ url: env.supabaseUrl, key: SECRET_KEY })],
 ];
 
@@ -194,58 +192,6 @@ Deno.test("postgres store: a settle that is still running never holds up the nex
     await holder;
     await settle;
     assert.equal(settled, true);
-  } finally {
-    await store.close();
-    await sql.end();
-  }
-});
-
-Deno.test("postgres store with warm: false: not ready until a call of any kind has opened its connection", async () => {
-  const sql = connect(2);
-  const store = createControlStore(env.dbUrl, { warm: false });
-  try {
-    const userId = await createUser(sql);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(store.ready(), false, "nothing opened it");
-    // The first call is a ledger write after an answer (process-chat's first request reserved
-    // over the Data API): it opens the connection the next requests wait for.
-    const requestId = randomUUID();
-    const { error } = await store.ledger.from("ai_operations_metrics").upsert([{
-      request_id: requestId,
-      attempt: 1,
-      operation_type: "chat",
-      platform: "main",
-      provider: "groq",
-      model: "openai/gpt-oss-120b",
-      input_tokens: 10,
-      cached_input_tokens: 0,
-      output_tokens: 5,
-      audio_seconds: null,
-      billed_audio_seconds: null,
-      cost_usd: "0.0000045000",
-      baseline_cost_usd: "0.0000750000",
-      user_id: userId,
-      function_name: "process-chat",
-      duration_ms: 3,
-      status: "success",
-      error_code: null,
-      created_at: new Date().toISOString(),
-    }], { onConflict: "request_id,attempt", ignoreDuplicates: true });
-    assert.equal(error, null);
-    for (let i = 0; i < 100 && !store.ready(); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(store.ready(), true, "its connection answered");
-    const hold = await store.reserveBudget({
-      userId,
-      platform: "main",
-      requestId: randomUUID(),
-      amountUsd: "0.0010000000",
-    });
-    assert.equal(hold.ok, true);
-    assert.equal(
-      (await sql`select count(*)::int as n from public.ai_operations_metrics
-                 where request_id = ${requestId}`)[0].n,
-      1,
-    );
   } finally {
     await store.close();
     await sql.end();

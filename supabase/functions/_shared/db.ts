@@ -9,7 +9,7 @@
 //
 // Either way every call has a deadline: a stalled database answers nothing, and the request must
 // become 503 `service_unavailable` within 3 s with no provider call (request.ts maps the throw).
-import type postgres from "postgres";
+import postgres from "postgres";
 import type { MetricsClient, OperationMetric } from "./ai/tracking.ts";
 
 export interface Reservation {
@@ -43,10 +43,6 @@ export interface ControlStore {
   ): Promise<void>;
   idempotencyRelease(a: { userId: string; fn: string; key: string }): Promise<void>;
   close(): Promise<void>;
-  /** Starts opening the store's connection now, if it has one and has not yet (cold_store.ts). */
-  warm?(): void;
-  /** Whether that connection has answered: until then a call would wait for it (cold_store.ts). */
-  ready?(): boolean;
 }
 
 /** A control call that did not answer within its deadline. */
@@ -203,20 +199,6 @@ export const sqlLiteral = {
 /** postgres.js hands a message shorter than this to `setImmediate` before writing it. */
 const IMMEDIATE_WRITE_BYTES = 1024;
 
-type Sql = ReturnType<typeof postgres>;
-let postgresModule: Promise<typeof postgres> | undefined;
-
-/**
- * postgres.js, loaded at the first need instead of with the worker's module graph: loading it
- * (7.5 ms) and making a client (3–4 ms, plus 1–2 ms of connect work on the next turn) came before
- * a cold worker could take its first request, which reaches the database over the Data API
- * (cold_store.ts). process-chat now does both after its first answer (docs/PERFORMANCE.md,
- * "Sixth session").
- */
-function loadPostgres(): Promise<typeof postgres> {
-  return postgresModule ??= import("postgres").then((m) => m.default);
-}
-
 /**
  * The control store over Postgres: one connection per worker by default, meant for the
  * transaction pooler (Supavisor, :6543), which keeps the database's own connections fixed however
@@ -234,9 +216,9 @@ function loadPostgres(): Promise<typeof postgres> {
 export function createControlStore(
   dbUrl: string,
   opts: { max?: number; timeoutMs?: number; warm?: boolean } = {},
-): ControlStore & { ledger: MetricsClient; warm(): void; ready(): boolean } {
-  const connect = (pg: typeof postgres, max: number) =>
-    pg(dbUrl, {
+): ControlStore & { ledger: MetricsClient } {
+  const connect = (max: number) =>
+    postgres(dbUrl, {
       max,
       // Supavisor in transaction mode cannot keep prepared statements (simple-protocol
       // statements never create any; this also covers anything else sent on the connection).
@@ -258,50 +240,23 @@ export function createControlStore(
   // in front of the next request's reservation (postgres.js sends them in order and Postgres runs
   // them one after the other), which under load was most of the budget step's wait. So a busy
   // worker holds two connections to the pooler; one that never answered holds one.
-  // Each client is made at its first use (or at `warm()`), after postgres.js has loaded: a client
-  // checked for only after the load, so two calls racing to make it share one.
-  let sql: Sql | undefined;
-  let background: Sql | undefined;
-  let closed = false;
-  const client = async (which: "foreground" | "background"): Promise<Sql> => {
-    const pg = await loadPostgres();
-    if (closed) throw new Error("the control store is closed");
-    return which === "foreground"
-      ? (sql ??= connect(pg, opts.max ?? 1))
-      : (background ??= connect(pg, 1));
-  };
+  const sql = connect(opts.max ?? 1);
+  let background: ReturnType<typeof postgres> | null = null;
   // Open the connection while the worker's first request is still being authenticated and
   // parsed: connecting (TLS and SCRAM with Supavisor) is the slow part of a cold isolate's first
   // reservation (about 50 ms locally). A failure here is the first control call's to report.
-  // `warm: false` leaves it to `warm()` or the first call of any kind (process-chat's first is
-  // the ledger write after its first answer: cold_store.ts).
-  let warmed = false;
-  let answered = false;
-  const warm = () => {
-    if (warmed) return;
-    warmed = true;
-    client("foreground").then((db) => db.unsafe("select 1")).then(
-      () => void (answered = true),
-      () => void (warmed = false), // the next call tries again
-    );
-  };
-  if (opts.warm !== false) warm();
-  const send = (db: Promise<Sql>, text: string, ms: number, what: string) =>
+  if (opts.warm !== false) sql.unsafe("select 1").catch(() => {});
+  const send = (db: ReturnType<typeof postgres>, text: string, ms: number, what: string) =>
     within(
-      db.then((d) => d.unsafe(text.padEnd(IMMEDIATE_WRITE_BYTES))) as Promise<
+      Promise.resolve(db.unsafe(text.padEnd(IMMEDIATE_WRITE_BYTES))) as Promise<
         Record<string, unknown>[]
       >,
       ms,
       what,
     );
-  const run = (text: string, ms: number, what: string) => {
-    warm();
-    return send(client("foreground"), text, ms, what);
-  };
-  const later = (text: string, what: string) => {
-    warm();
-    return send(client("background"), text, BACKGROUND_TIMEOUT_MS, what);
-  };
+  const run = (text: string, ms: number, what: string) => send(sql, text, ms, what);
+  const later = (text: string, what: string) =>
+    send(background ??= connect(1), text, BACKGROUND_TIMEOUT_MS, what);
   const fg = opts.timeoutMs ?? CONTROL_TIMEOUT_MS;
   const L = sqlLiteral;
   return {
@@ -346,11 +301,8 @@ export function createControlStore(
       );
     },
     async close() {
-      closed = true;
-      await Promise.all([sql?.end({ timeout: 2 }), background?.end({ timeout: 2 })]);
+      await Promise.all([sql.end({ timeout: 2 }), background?.end({ timeout: 2 })]);
     },
-    warm,
-    ready: () => answered,
     // The ledger's rows over the background connection, as the tracker writes them through
     // supabase-js otherwise (an upsert that ignores duplicates of request_id and attempt; a key a
     // row lacks is null, as PostgREST makes it): one statement per batch instead of a request

@@ -71,7 +71,7 @@ export function publishableKeyFromEnv(env: Env): string | undefined {
  * AI_CONTROL_STORE (`postgres` | `data-api`) forces one; `postgres` without AI_CONTROL_DB_URL
  * uses SUPABASE_DB_URL, which on hosted is the direct connection: only for a dedicated setup.
  */
-export function controlStoreFromEnv(env: Env, opts: { warm?: boolean } = {}): ControlStore {
+export function controlStoreFromEnv(env: Env): ControlStore {
   const store = env.AI_CONTROL_STORE ?? (env.AI_CONTROL_DB_URL ? "postgres" : "data-api");
   if (store !== "postgres" && store !== "data-api") {
     throw new Error(`AI_CONTROL_STORE must be postgres or data-api, not ${store}`);
@@ -79,7 +79,6 @@ export function controlStoreFromEnv(env: Env, opts: { warm?: boolean } = {}): Co
   if (store === "postgres") {
     return createControlStore(env.AI_CONTROL_DB_URL ?? required(env, "SUPABASE_DB_URL"), {
       max: positive(env.AI_DB_POOL_SIZE),
-      warm: opts.warm,
     });
   }
   return createRestControlStore({ url: required(env, "SUPABASE_URL"), key: secretKeyFromEnv(env) });
@@ -97,21 +96,14 @@ export function routingFromEnv(env: Env): Runtime["routing"] {
 /**
  * @example const runtime = createRuntime(Deno.env.toObject());
  */
-export function createRuntime(
-  env: Env,
-  opts: {
-    /** false: the control store's connection opens at `store.warm()` or its first call, not now
-     * (process-chat, whose first request goes over the Data API: cold_store.ts). */
-    warmControlStore?: boolean;
-  } = {},
-): Runtime {
+export function createRuntime(env: Env): Runtime {
   // The ledger writer uses a secret key: with the legacy keys turned off, a service-role JWT
   // would make every insert fail (and only be logged). Its supabase-js loads at the first write,
   // after the first answer (service_client.ts).
   const supabase = lazyServiceClient(required(env, "SUPABASE_URL"), secretKeyFromEnv(env));
   const waitUntil = defaultWaitUntil();
   const log = (line: string) => console.log(line);
-  const store = controlStoreFromEnv(env, { warm: opts.warmControlStore });
+  const store = controlStoreFromEnv(env);
   // With the control store on Postgres, ledger rows go over its background connection (db.ts);
   // otherwise through the Data API with supabase-js.
   const tracker = createOperationTracker({

@@ -10,8 +10,7 @@ import { createRuntime, secretKeyFromEnv } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
 
 const env = Deno.env.toObject();
-// Its Postgres connection opens while the first reservation is in flight (cold_store.ts).
-const runtime = createRuntime(env, { warmControlStore: false });
+const runtime = createRuntime(env);
 preloadJwks();
 
 Deno.serve(createChatHandler({
