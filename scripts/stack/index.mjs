@@ -26,6 +26,9 @@ import {
 } from "./processes.mjs";
 import { limitsFromEnv, removeStaleWorkerSockets, startFunctionWorkers } from "./workers.mjs";
 
+/** How long startStack waits for a port that a closing connection holds (waitForPortRelease). */
+const PORT_WAIT_MS = 90_000;
+
 /** Parses supabase/functions/.env (KEY=value lines) when present. */
 function readFunctionsEnv() {
   const path = join(ROOT, "supabase/functions/.env");
@@ -86,13 +89,16 @@ export async function startStack(opts) {
     ["PostgREST admin", ports.postgrestAdmin],
     ...(offline ? [["offline AI provider", ports.provider]] : []),
   ];
+  const portWaitMs = opts.portWaitMs ?? PORT_WAIT_MS;
   for (const [what, port] of needed) {
     if (await isPortFree(port)) continue;
     const released = await waitForPortRelease(port, {
-      timeoutMs: opts.portWaitMs,
+      timeoutMs: portWaitMs,
       onWait: () =>
         console.log(
-          `Port ${port} (${what}) is held by a connection that is closing (nothing listens on it); waiting for the kernel to release it (up to a minute)…`,
+          `Port ${port} (${what}) is held by a connection that is closing (nothing listens on it); waiting for the kernel to release it (up to ${
+            Math.round(portWaitMs / 1000)
+          } s)…`,
         ),
     });
     if (!released) {
