@@ -23,6 +23,10 @@ export interface OpenAIHttpRequestOptions {
   /** Milliseconds to wait for the response headers; the client's `timeoutMs` when not given. As
    * in the SDK, the timer stops once headers arrive: a long stream is bounded by `signal`. */
   timeoutMs?: number;
+  /** Streams only: called each time every event received so far has been handed out and the
+   * reader is about to wait for more bytes. A writer downstream can then send what those events
+   * gave it in one write: events the provider sent back to back reach the client together. */
+  onWait?: () => void;
 }
 
 export interface OpenAIHttpClientOptions {
@@ -192,7 +196,7 @@ export class OpenAIHttpClient {
       headers: { "content-type": "application/json", accept: "text/event-stream" },
       body: JSON.stringify(body),
     }, opts);
-    return parseJsonEvents<T>(response, signal, release);
+    return parseJsonEvents<T>(response, signal, release, opts.onWait);
   }
 
   async #send(
@@ -322,8 +326,9 @@ async function* parseJsonEvents<T>(
   response: Response,
   signal: AbortSignal,
   release: () => void,
+  onWait?: () => void,
 ): AsyncGenerator<T, void, undefined> {
-  for await (const sse of readEvents(response, signal, release)) {
+  for await (const sse of readEvents(response, signal, release, onWait)) {
     if (sse.data === "[DONE]") return;
     let data: unknown;
     try {
@@ -390,6 +395,7 @@ async function* readEvents(
   response: Response,
   signal: AbortSignal,
   release: () => void,
+  onWait?: () => void,
 ): AsyncGenerator<ServerSentEvent, void, undefined> {
   if (!response.body) {
     release();
@@ -430,6 +436,9 @@ async function* readEvents(
   try {
     while (true) {
       let chunk: Uint8Array | null;
+      // Every event of the bytes read so far has been consumed (a generator runs only when its
+      // consumer asks for the next event): the consumer may send what it gathered now.
+      onWait?.();
       try {
         chunk = await chunks.read();
       } catch (err) {

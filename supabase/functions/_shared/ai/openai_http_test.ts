@@ -184,6 +184,23 @@ Deno.test("a stream yields each data payload as JSON and stops at [DONE]", async
   assert.equal(seen!.headers.get("accept"), "text/event-stream");
 });
 
+Deno.test("onWait is called once per read, after every event of the bytes read so far was consumed", async () => {
+  const c = client(() =>
+    Promise.resolve(chunked([
+      'data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n',
+      '":3}\n\n',
+      'data: {"n":4}\n\ndata: [DONE]\n\n',
+    ]))
+  );
+  const seen: string[] = [];
+  const stream = await c.postJsonStream<{ n: number }>("/x", {}, {
+    onWait: () => seen.push("wait"),
+  });
+  for await (const item of stream) seen.push(String(item.n));
+  // Before the first read; after 1 and 2 (3 is half read); after 3; none after [DONE].
+  assert.deepEqual(seen, ["wait", "1", "2", "wait", "3", "wait", "4"]);
+});
+
 Deno.test("multi-line data joins with a newline, and a last event without a blank line is kept", async () => {
   const c = client(() => Promise.resolve(chunked(['data: {"a":\ndata: 1}\n\n', 'data: {"b":2}'])));
   assert.deepEqual(await collect(await c.postJsonStream("/x", {})), [{ a: 1 }, { b: 2 }]);

@@ -626,6 +626,10 @@ function normaliseUsage(raw: unknown): ChatUsage | undefined {
 export interface StreamOptions extends CallOptions {
   /** Called with each text delta as it arrives (write it to the client's stream). */
   onDelta?: (text: string) => void | Promise<void>;
+  /** Called whenever the deltas of the bytes received so far have all reached `onDelta` and the
+   * stream waits for more: send what they wrote then, in one write (see
+   * `OpenAIHttpRequestOptions.onWait`). */
+  onWait?: () => void;
   /** Receives JSON log lines (Groq's `x_groq.error`). Default: `console.error`. */
   log?: (line: string) => void;
 }
@@ -679,7 +683,7 @@ export async function streamChatCompletion(
     const stream = await client.postJsonStream<ChatCompletionChunk>(
       "/chat/completions",
       body,
-      requestOptions(opts),
+      opts.onWait ? { ...requestOptions(opts), onWait: opts.onWait } : requestOptions(opts),
     );
     opened = true;
     for await (const chunk of stream) {

@@ -163,19 +163,26 @@ export function answerSummary(
   };
 }
 
+/** Where a streamed answer goes: each text delta, and a call whenever the deltas received so far
+ * have all been given and the provider's stream waits for more (the moment to write them out). */
+export interface CuratorStream {
+  onDelta: (text: string) => void | Promise<void>;
+  onWait?: () => void;
+}
+
 /**
- * Asks the curator. With `onDelta` the answer is streamed: text reaches `onDelta` as it arrives.
- * Every provider attempt becomes one ledger row (operation `chat`).
+ * Asks the curator. With `stream` the answer is streamed: text reaches `stream.onDelta` as it
+ * arrives. Every provider attempt becomes one ledger row (operation `chat`).
  */
 export async function askCurator(
   rt: Pick<Runtime, "clients" | "tracker" | "routing" | "log">,
   ctx: CuratorContext,
   plan: CuratorPlan,
-  onDelta?: (text: string) => void | Promise<void>,
+  stream?: CuratorStream,
 ): Promise<CuratorOutcome> {
-  const first = await askOnce(rt, ctx, plan, plan.candidates, ctx.attemptOffset ?? 0, onDelta);
+  const first = await askOnce(rt, ctx, plan, plan.candidates, ctx.attemptOffset ?? 0, stream);
   if (
-    !first.outcome.ok || !first.outcome.truncated || plan.escalateTo === null || onDelta ||
+    !first.outcome.ok || !first.outcome.truncated || plan.escalateTo === null || stream ||
     !ctx.escalationReserved
   ) {
     return first.outcome;
@@ -207,7 +214,7 @@ async function askOnce(
   plan: CuratorPlan,
   candidates: Target[],
   attemptOffset: number,
-  onDelta?: (text: string) => void | Promise<void>,
+  stream?: CuratorStream,
 ): Promise<{ outcome: CuratorOutcome; attempts: number }> {
   const result = await runAIOperation<ChatResult | ChatStreamResult>({
     ...rt.routing,
@@ -233,8 +240,8 @@ async function askOnce(
         messages: plan.messagesFor(target),
         max_completion_tokens: plan.maxOutputTokens,
       };
-      return onDelta
-        ? streamChatCompletion(rt.clients, target, req, { signal, timeoutMs, onDelta })
+      return stream
+        ? streamChatCompletion(rt.clients, target, req, { signal, timeoutMs, ...stream })
         : chatCompletion(rt.clients, target, req, { signal, timeoutMs });
     },
   });

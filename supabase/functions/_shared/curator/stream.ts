@@ -61,30 +61,49 @@ export async function streamCuratorAnswer(
   });
   let started!: (v: boolean) => void;
   const firstText = new Promise<boolean>((r) => (started = r));
-  const write = (s: string) => {
+  // Events are gathered and sent when the provider's stream waits for more bytes, or before we
+  // wait on anything ourselves: what the provider sent back to back (its last text, its usage,
+  // `[DONE]`) leaves as one write, so no scheduling hiccup of the worker or a proxy can open a
+  // gap between them (docs/PERFORMANCE.md, "Seventh session"). Text is never held longer than
+  // the events that arrived with it take to handle.
+  let gathered = "";
+  const flush = () => {
+    if (gathered === "") return;
+    const out = gathered;
+    gathered = "";
     try {
-      controller.enqueue(encoder.encode(s));
+      controller.enqueue(encoder.encode(out));
     } catch { /* the client went away */ }
+  };
+  const write = (s: string) => void (gathered += s);
+  const end = (s: string) => {
+    write(s);
+    flush();
+    controller.close();
   };
   const { ctx, plan, hold, scope, requestId: rid } = a;
   handOver(); // from here on, the stream's end completes or releases the idempotency key
-  const run = askCurator(rt, ctx, plan, (text) => {
-    started(true);
-    write(sse("delta", { text }));
+  const run = askCurator(rt, ctx, plan, {
+    onDelta: (text) => {
+      started(true);
+      write(sse("delta", { text }));
+    },
+    onWait: flush,
   }).then(async (outcome) => {
     hold.settle(outcome.costUsd);
+    // The text so far leaves before any bookkeeping is awaited (only with an idempotency key).
+    if (scope) flush();
     if (!outcome.ok) {
       started(false);
       if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
       const e = upstreamError(outcome.failure);
-      write(sse("error", { code: e.code, message: e.message }));
-      controller.close();
+      end(sse("error", { code: e.code, message: e.message }));
       return outcome;
     }
     const done: ChatDone = answerSummary(rid, outcome);
     if (outcome.partial) {
       if (scope) await rt.store.idempotencyRelease(scope).catch(() => {});
-      write(
+      end(
         sse("error", {
           code: "upstream_unavailable",
           message: "The answer was interrupted. Retry to get it whole.",
@@ -97,9 +116,8 @@ export async function streamCuratorAnswer(
           reply: outcome.reply,
         });
       }
-      write(sse("done", done));
+      end(sse("done", done));
     }
-    controller.close();
     return outcome;
   });
   // A provider that stays silent must not leave the client with nothing: after
@@ -122,8 +140,12 @@ export async function streamCuratorAnswer(
   }
   if (first === "waiting") {
     write(": waiting for the model\n\n");
+    flush();
     const keepAlive = setInterval(
-      () => write(": keep-alive\n\n"),
+      () => {
+        write(": keep-alive\n\n");
+        flush();
+      },
       positiveMs(rt.env.AI_STREAM_KEEPALIVE_MS, 15_000),
     );
     firstText.then(() => clearInterval(keepAlive));

@@ -1,0 +1,128 @@
+// How a streamed answer is written: what the provider sent back to back leaves in one write, and
+// text is never held while the provider's stream waits or while we do bookkeeping.
+import assert from "node:assert/strict";
+import { createProviderClients } from "../_shared/ai/providers.ts";
+import type { ControlStore } from "../_shared/db.ts";
+import type { Runtime } from "../_shared/runtime.ts";
+import { createChatHandler } from "./handler.ts";
+import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
+
+const store: ControlStore = {
+  reserveBudget: () =>
+    Promise.resolve({
+      ok: true,
+      reservationId: crypto.randomUUID(),
+      retryAfterSeconds: 0,
+      limitUsd: null,
+      usedUsd: null,
+      period: null,
+    }),
+  settleBudget: () => Promise.resolve(),
+  idempotencyBegin: () => Promise.resolve({ state: "new" }),
+  idempotencyComplete: () => Promise.resolve(),
+  idempotencyRelease: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
+
+const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: object) =>
+  `data: ${
+    JSON.stringify({
+      id: "c1",
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta, finish_reason: finish }],
+      ...(usage ? { x_groq: { usage } } : {}),
+    })
+  }\n\n`;
+
+/** A provider whose stream sends `reads` one network read at a time, each when `next()` says. */
+function provider(reads: string[]) {
+  const encoder = new TextEncoder();
+  const gates = reads.map(() => Promise.withResolvers<void>());
+  gates[0].resolve();
+  let i = 0;
+  const fetch = () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async pull(c) {
+            if (i === reads.length) return c.close();
+            await gates[i].promise;
+            c.enqueue(encoder.encode(reads[i++]));
+          },
+        }, { highWaterMark: 0 }),
+        { headers: { "content-type": "text/event-stream" } },
+      ),
+    );
+  let released = 0;
+  return { fetch, next: () => gates[++released].resolve() };
+}
+
+function runtime(fetch: () => Promise<Response>, s: ControlStore): Runtime {
+  return {
+    env: {},
+    clients: createProviderClients(
+      { GROQ_API_KEY: "k", OPENAI_API_KEY: "k" },
+      { fetch: fetch as typeof globalThis.fetch },
+    ),
+    tracker: { track() {}, flush: () => Promise.resolve() },
+    store: s,
+    waitUntil: (p) => void p.catch(() => {}),
+    now: () => new Date(),
+    log: () => {},
+    jwtSecret: TEST_JWT_SECRET,
+    routing: {},
+  };
+}
+
+const ask = async (headers: Record<string, string> = {}) =>
+  new Request("http://x/process-chat", {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await studentToken()}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+    body: JSON.stringify({ platform: "main", message: "Привет", stream: true }),
+  });
+
+const decoder = new TextDecoder();
+const events = (bytes: Uint8Array | undefined) =>
+  decoder.decode(bytes).split("\n\n").filter((e) => e !== "").map((e) =>
+    /^event: (\w+)/.exec(e)?.[1] + ":" + (/"text":"([^"]*)"/.exec(e)?.[1] ?? "")
+  );
+
+const USAGE = { prompt_tokens: 20, completion_tokens: 3, total_tokens: 23 };
+
+Deno.test("a streamed answer: each provider read's text leaves at once; its last text, usage and [DONE] leave with `done` in one write", async () => {
+  const p = provider([
+    chunk({ role: "assistant", content: "При" }),
+    chunk({ content: "вет" }) + chunk({ content: "!" }) + chunk({}, "stop", USAGE) +
+    "data: [DONE]\n\n",
+  ]);
+  const res = await createChatHandler(runtime(p.fetch, store))(await ask());
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  // The first read's text is written while the provider's stream still waits for more.
+  assert.deepEqual(events((await reader.read()).value), ["delta:При"]);
+  p.next();
+  // Everything the provider sent back to back arrives as one chunk, `done` included.
+  assert.deepEqual(events((await reader.read()).value), ["delta:вет", "delta:!", "done:"]);
+  assert.equal((await reader.read()).done, true);
+});
+
+Deno.test("with an Idempotency-Key, the last text is written before the stored result is awaited", async () => {
+  const stored = Promise.withResolvers<void>();
+  const p = provider([
+    chunk({ role: "assistant", content: "Да" }) + chunk({ content: "." }) +
+    chunk({}, "stop", USAGE) + "data: [DONE]\n\n",
+  ]);
+  const res = await createChatHandler(
+    runtime(p.fetch, { ...store, idempotencyComplete: () => stored.promise }),
+  )(await ask({ "idempotency-key": "k-stream" }));
+  const reader = res.body!.getReader();
+  // The stored result is still pending: the text is already out, `done` waits for it.
+  assert.deepEqual(events((await reader.read()).value), ["delta:Да", "delta:."]);
+  stored.resolve();
+  assert.deepEqual(events((await reader.read()).value), ["done:"]);
+  assert.equal((await reader.read()).done, true);
+});
