@@ -1,13 +1,13 @@
 // The Deno 2.1 side of `npm run bench:stream` (scripts/bench/stream.mjs).
 import { OpenAIHttpClient } from "../../../supabase/functions/_shared/ai/openai_http.ts";
 import { createProviderClients } from "../../../supabase/functions/_shared/ai/providers.ts";
-import type { ControlStore } from "../../../supabase/functions/_shared/db.ts";
-import type { Runtime } from "../../../supabase/functions/_shared/runtime.ts";
 import { createChatHandler } from "../../../supabase/functions/process-chat/handler.ts";
 import {
-  studentToken,
-  TEST_JWT_SECRET,
-} from "../../../supabase/functions/process-chat/test_token.ts";
+  chatChunk as chunk,
+  grantingStore,
+  testRuntime,
+} from "../../../supabase/functions/process-chat/test_runtime.ts";
+import { studentToken } from "../../../supabase/functions/process-chat/test_token.ts";
 
 const { answers, tokens, calls, model, baseURL, apiKey } = JSON.parse(
   Deno.env.get("BENCH_STREAM")!,
@@ -66,23 +66,14 @@ if (baseURL) {
     }; ${many} of ${perRead.length} reads carried more than one event`,
   );
   console.log(
-    `events per read, per answer: median ${median(perAnswer).toFixed(2)} ` +
-      `(process-chat writes each read's events in one chunk: that many times fewer writes ` +
-      `than one per event; what one chunk costs is the offline table's "per read 1" row ÷ events)`,
+    `events per read, per answer: median ${median(perAnswer).toFixed(2)} (process-chat writes ` +
+      `the events of one read as one chunk: that many events per chunk; the offline run, without ` +
+      `--base-url, shows what each row saves)`,
   );
   Deno.exit(0);
 }
 
 // Offline: the chat handler behind Deno.serve, a provider answer arriving k events per read.
-const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: object) =>
-  `data: ${
-    JSON.stringify({
-      id: "c1",
-      object: "chat.completion.chunk",
-      choices: [{ index: 0, delta, finish_reason: finish }],
-      ...(usage ? { x_groq: { usage } } : {}),
-    })
-  }\n\n`;
 const events = [chunk({ role: "assistant", content: "" })];
 for (let i = 0; i < tokens; i++) events.push(chunk({ content: "слово " }));
 events.push(
@@ -113,36 +104,12 @@ const providerFetch = () => {
     ),
   );
 };
-const ok = () => Promise.resolve();
-const store: ControlStore = {
-  reserveBudget: () =>
-    Promise.resolve({
-      ok: true,
-      reservationId: crypto.randomUUID(),
-      retryAfterSeconds: 0,
-      limitUsd: null,
-      usedUsd: null,
-      period: null,
-    }),
-  settleBudget: ok,
-  idempotencyBegin: () => Promise.resolve({ state: "new" }),
-  idempotencyComplete: ok,
-  idempotencyRelease: ok,
-  close: ok,
-};
-const rt: Runtime = {
-  env: {},
-  clients: createProviderClients({ GROQ_API_KEY: "k", OPENAI_API_KEY: "k" }, {
+const rt = testRuntime(
+  createProviderClients({ GROQ_API_KEY: "k", OPENAI_API_KEY: "k" }, {
     fetch: providerFetch as typeof fetch,
   }),
-  tracker: { track() {}, flush: ok },
-  store,
-  waitUntil: (p) => void p.catch(() => {}),
-  now: () => new Date(),
-  log: () => {},
-  jwtSecret: TEST_JWT_SECRET,
-  routing: {},
-};
+  grantingStore(),
+);
 const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, createChatHandler(rt));
 const token = await studentToken();
 const body = JSON.stringify({ platform: "main", message: "Привет", stream: true });

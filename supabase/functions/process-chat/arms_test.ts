@@ -4,10 +4,9 @@ import assert from "node:assert/strict";
 import { createOfflineProvider } from "../../../scripts/offline-provider/server.ts";
 import { createProviderClients } from "../_shared/ai/providers.ts";
 import type { OperationMetric } from "../_shared/ai/tracking.ts";
-import type { ControlStore } from "../_shared/db.ts";
-import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
-import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
+import { grantingStore, testRuntime } from "./test_runtime.ts";
+import { studentToken } from "./test_token.ts";
 
 interface Harness {
   handler: (body: Record<string, unknown>, user?: string) => Promise<Response>;
@@ -25,41 +24,20 @@ async function withChat(
   const base = `http://127.0.0.1:${server.addr.port}`;
   const rows: OperationMetric[] = [];
   const reserved: string[] = [];
-  const store: ControlStore = {
-    reserveBudget: (a) => (reserved.push(a.amountUsd),
-      Promise.resolve({
-        ok: true,
-        reservationId: crypto.randomUUID(),
-        retryAfterSeconds: 0,
-        limitUsd: null,
-        usedUsd: null,
-        period: null,
-      })),
-    settleBudget: () => Promise.resolve(),
-    idempotencyBegin: () => Promise.resolve({ state: "new" }),
-    idempotencyComplete: () => Promise.resolve(),
-    idempotencyRelease: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-  const rt: Runtime = {
-    env,
-    clients: createProviderClients({
+  const granting = grantingStore();
+  const store = grantingStore({
+    reserveBudget: (a) => (reserved.push(a.amountUsd), granting.reserveBudget(a)),
+  });
+  const rt = testRuntime(
+    createProviderClients({
       GROQ_API_KEY: "k",
       GROQ_BASE_URL: `${base}/openai/v1`,
       OPENAI_API_KEY: "k",
       OPENAI_BASE_URL: `${base}/v1`,
     }),
-    tracker: {
-      track: (m) => void rows.push(m),
-      flush: () => Promise.resolve(),
-    },
     store,
-    waitUntil: (p) => void p.catch(() => {}),
-    now: () => new Date(),
-    log: () => {},
-    jwtSecret: TEST_JWT_SECRET,
-    routing: {},
-  } as Runtime;
+    { env, tracker: { track: (m) => void rows.push(m), flush: () => Promise.resolve() } },
+  );
   const chat = createChatHandler(rt);
   try {
     await fn({

@@ -6,25 +6,11 @@ import { createProviderClients } from "../_shared/ai/providers.ts";
 import { type ControlStore, StoreTimeoutError } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
-import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
+import { grantingStore, testRuntime } from "./test_runtime.ts";
+import { studentToken } from "./test_token.ts";
 
 const down = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
-const working: ControlStore = {
-  reserveBudget: () =>
-    Promise.resolve({
-      ok: true,
-      reservationId: crypto.randomUUID(),
-      retryAfterSeconds: 0,
-      limitUsd: null,
-      usedUsd: null,
-      period: null,
-    }),
-  settleBudget: () => Promise.resolve(),
-  idempotencyBegin: () => Promise.resolve({ state: "new" }),
-  idempotencyComplete: () => Promise.resolve(),
-  idempotencyRelease: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
+const working = grantingStore();
 
 async function withProvider(
   fn: (
@@ -42,17 +28,7 @@ async function withProvider(
     OPENAI_BASE_URL: `${base}/v1`,
   });
   try {
-    await fn((store) => ({
-      env: {},
-      clients,
-      tracker: { track() {}, flush: () => Promise.resolve() },
-      store,
-      waitUntil: (p) => void p.catch(() => {}),
-      now: () => new Date(),
-      log: () => {},
-      jwtSecret: TEST_JWT_SECRET,
-      routing: {},
-    }), () => provider.state.requests.length);
+    await fn((store) => testRuntime(clients, store), () => provider.state.requests.length);
   } finally {
     await provider.close?.();
     await server.shutdown();

@@ -2,37 +2,11 @@
 // text is never held while the provider's stream waits or while we do bookkeeping.
 import assert from "node:assert/strict";
 import { createProviderClients } from "../_shared/ai/providers.ts";
-import type { ControlStore } from "../_shared/db.ts";
-import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
-import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
+import { chatChunk as chunk, grantingStore, testRuntime } from "./test_runtime.ts";
+import { studentToken } from "./test_token.ts";
 
-const store: ControlStore = {
-  reserveBudget: () =>
-    Promise.resolve({
-      ok: true,
-      reservationId: crypto.randomUUID(),
-      retryAfterSeconds: 0,
-      limitUsd: null,
-      usedUsd: null,
-      period: null,
-    }),
-  settleBudget: () => Promise.resolve(),
-  idempotencyBegin: () => Promise.resolve({ state: "new" }),
-  idempotencyComplete: () => Promise.resolve(),
-  idempotencyRelease: () => Promise.resolve(),
-  close: () => Promise.resolve(),
-};
-
-const chunk = (delta: Record<string, unknown>, finish: string | null = null, usage?: object) =>
-  `data: ${
-    JSON.stringify({
-      id: "c1",
-      object: "chat.completion.chunk",
-      choices: [{ index: 0, delta, finish_reason: finish }],
-      ...(usage ? { x_groq: { usage } } : {}),
-    })
-  }\n\n`;
+const store = grantingStore();
 
 /** A provider whose stream sends `reads` one network read at a time, each when `next()` says. */
 function provider(reads: string[]) {
@@ -57,22 +31,13 @@ function provider(reads: string[]) {
   return { fetch, next: () => gates[++released].resolve() };
 }
 
-function runtime(fetch: () => Promise<Response>, s: ControlStore): Runtime {
-  return {
-    env: {},
-    clients: createProviderClients(
-      { GROQ_API_KEY: "k", OPENAI_API_KEY: "k" },
-      { fetch: fetch as typeof globalThis.fetch },
-    ),
-    tracker: { track() {}, flush: () => Promise.resolve() },
-    store: s,
-    waitUntil: (p) => void p.catch(() => {}),
-    now: () => new Date(),
-    log: () => {},
-    jwtSecret: TEST_JWT_SECRET,
-    routing: {},
-  };
-}
+const runtime = (fetch: () => Promise<Response>, s: typeof store) =>
+  testRuntime(
+    createProviderClients({ GROQ_API_KEY: "k", OPENAI_API_KEY: "k" }, {
+      fetch: fetch as typeof globalThis.fetch,
+    }),
+    s,
+  );
 
 const ask = async (headers: Record<string, string> = {}) =>
   new Request("http://x/process-chat", {
