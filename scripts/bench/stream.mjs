@@ -15,6 +15,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { BIN, ROOT } from "../stack/config.mjs";
+import { providerKeyFor } from "./provider_key.mjs";
 
 const args = process.argv.slice(2);
 const text = (name) => {
@@ -23,16 +24,7 @@ const text = (name) => {
 };
 const num = (name, dflt) => (text(name) === undefined ? dflt : Number(text(name)));
 const real = text("--base-url");
-let apiKey = "";
-if (real) {
-  apiKey = (new URL(real).hostname.endsWith("openai.com")
-    ? process.env.OPENAI_API_KEY
-    : process.env.GROQ_API_KEY) ?? "";
-  if (!apiKey) {
-    console.error("bench:stream: --base-url needs GROQ_API_KEY (or OPENAI_API_KEY for OpenAI)");
-    process.exit(2);
-  }
-}
+const apiKey = real ? providerKeyFor(real, "bench:stream") : "";
 const config = {
   answers: num("--answers", 200),
   tokens: num("--tokens", 240),

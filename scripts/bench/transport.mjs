@@ -14,6 +14,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { BIN, ROOT } from "../stack/config.mjs";
+import { providerKeyFor } from "./provider_key.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,13 +34,7 @@ let baseURL = real;
 let apiKey = "bench";
 let provider = null;
 if (real) {
-  apiKey = (new URL(real).hostname.endsWith("openai.com")
-    ? process.env.OPENAI_API_KEY
-    : process.env.GROQ_API_KEY) ?? "";
-  if (!apiKey) {
-    console.error("bench:transport: --base-url needs GROQ_API_KEY (or OPENAI_API_KEY for OpenAI)");
-    process.exit(2);
-  }
+  apiKey = providerKeyFor(real, "bench:transport");
   console.log(
     `against ${real} (${model}): ${calls * 2 + 10} calls, billed by the provider`,
   );

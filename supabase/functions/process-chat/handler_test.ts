@@ -6,8 +6,7 @@ import { createProviderClients } from "../_shared/ai/providers.ts";
 import { type ControlStore, StoreTimeoutError } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { createChatHandler } from "./handler.ts";
-import { grantingStore, testRuntime } from "./test_runtime.ts";
-import { studentToken } from "./test_token.ts";
+import { chatRequest, grantingStore, testRuntime } from "./test_runtime.ts";
 
 const down = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
 const working = grantingStore();
@@ -35,16 +34,7 @@ async function withProvider(
   }
 }
 
-const ask = async (headers: Record<string, string> = {}) =>
-  new Request("http://x/process-chat", {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${await studentToken()}`,
-      "content-type": "application/json",
-      ...headers,
-    },
-    body: JSON.stringify({ platform: "main", message: "Привет" }),
-  });
+const ask = (headers: Record<string, string> = {}) => chatRequest({}, headers);
 
 Deno.test("the budget database down → 503 service_unavailable with Retry-After, no provider call", async () => {
   await withProvider(async (rt, calls) => {

@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import { createProviderClients } from "../_shared/ai/providers.ts";
 import { createChatHandler } from "./handler.ts";
-import { chatChunk as chunk, grantingStore, testRuntime } from "./test_runtime.ts";
-import { studentToken } from "./test_token.ts";
+import { chatChunk as chunk, chatRequest, grantingStore, testRuntime } from "./test_runtime.ts";
 
 const store = grantingStore();
 
@@ -39,16 +38,7 @@ const runtime = (fetch: () => Promise<Response>, s: typeof store) =>
     s,
   );
 
-const ask = async (headers: Record<string, string> = {}) =>
-  new Request("http://x/process-chat", {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${await studentToken()}`,
-      "content-type": "application/json",
-      ...headers,
-    },
-    body: JSON.stringify({ platform: "main", message: "Привет", stream: true }),
-  });
+const ask = (headers: Record<string, string> = {}) => chatRequest({ stream: true }, headers);
 
 const decoder = new TextDecoder();
 const events = (bytes: Uint8Array | undefined) =>

@@ -1,10 +1,10 @@
 // Fakes for tests and benches that call the chat handler directly (not part of any function's
-// graph): a control store whose every call succeeds, a runtime around given provider clients, and
-// a provider's streamed chunk in the OpenAI format.
+// graph): a control store whose every call succeeds, a runtime around given provider clients, a
+// student's chat request, and a provider's streamed chunk in the OpenAI format.
 import type { ProviderClients } from "../_shared/ai/providers.ts";
 import type { ControlStore } from "../_shared/db.ts";
 import type { Runtime } from "../_shared/runtime.ts";
-import { TEST_JWT_SECRET } from "./test_token.ts";
+import { studentToken, TEST_JWT_SECRET } from "./test_token.ts";
 
 /** A store that grants every reservation and stores every result; `overrides` replace calls. */
 export function grantingStore(overrides: Partial<ControlStore> = {}): ControlStore {
@@ -61,3 +61,18 @@ export const chatChunk = (
       ...(usage ? { x_groq: { usage } } : {}),
     })
   }\n\n`;
+
+/** A new student's chat request ("Привет" on main), with `extra` body fields and `headers`. */
+export const chatRequest = async (
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) =>
+  new Request("http://x/process-chat", {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await studentToken()}`,
+      "content-type": "application/json",
+      ...headers,
+    },
+    body: JSON.stringify({ platform: "main", message: "Привет", ...extra }),
+  });
