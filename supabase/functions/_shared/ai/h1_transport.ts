@@ -347,17 +347,14 @@ function encodeRequest(url: URL, headers: Record<string, string>, body: string):
   return out;
 }
 
-/** UTF-8 bytes of `s` through `encodeInto`: on Deno 2.1 `TextEncoder.encode` took 12.5 ms for a
- * vision call's 4 MB body and `encodeInto` 0.4 ms. A body of ASCII (JSON, base64) fits in
- * `s.length` bytes; anything else is encoded again into the most it can need. */
+/** UTF-8 bytes of `s`, encoded once into the most it can need (3 bytes per UTF-16 unit; bodies
+ * here are at most MAX_BODY_CHARS). On Deno 2.1, for a 2,800-character curator request in Russian:
+ * 5.9 µs, against 7.5 µs for `TextEncoder.encode` and 10.7 µs for trying `s.length` bytes first
+ * and encoding again when the text is not ASCII (as until 2026-12-07); 183 against 333 µs at 190 K
+ * characters. */
 function utf8(s: string): Uint8Array {
-  let out = new Uint8Array(s.length);
-  let done = encoder.encodeInto(s, out);
-  if (done.read < s.length) {
-    out = new Uint8Array(s.length * 3);
-    done = encoder.encodeInto(s, out);
-  }
-  return out.subarray(0, done.written);
+  const out = new Uint8Array(s.length * 3);
+  return out.subarray(0, encoder.encodeInto(s, out).written);
 }
 
 function latin1(s: string): Uint8Array {
