@@ -8,19 +8,11 @@ import {
   testRuntime,
 } from "../../../supabase/functions/process-chat/test_runtime.ts";
 import { studentToken } from "../../../supabase/functions/process-chat/test_token.ts";
+import { median, percentile } from "../peer/interval.mjs";
 
 const { answers, tokens, calls, model, baseURL, apiKey } = JSON.parse(
   Deno.env.get("BENCH_STREAM")!,
 );
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
-};
 
 if (baseURL) {
   // The paid run: how many events of a real stream arrive per read, read as the worker reads it.
@@ -61,7 +53,7 @@ if (baseURL) {
   }
   const many = perRead.filter((k) => k > 1).length;
   console.log(
-    `events per read: median ${median(perRead)}, p90 ${pct(perRead, 0.9)}, max ${
+    `events per read: median ${median(perRead)}, p90 ${percentile(perRead, 90)}, max ${
       Math.max(...perRead)
     }; ${many} of ${perRead.length} reads carried more than one event`,
   );
