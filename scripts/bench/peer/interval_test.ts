@@ -91,3 +91,39 @@ Deno.test("bench:peer interval: the same seed gives the same interval; rounds mu
     RangeError,
   );
 });
+
+Deno.test("bench:peer interval: rounds that disagree widen the run-to-run interval, not the sampling noise", () => {
+  const random = prng(13);
+  // The machine moves between rounds: process-chat's added latency is 1.2 in some rounds and 2.0
+  // in others against Portkey's 1.7, with 600 requests each (little sampling noise per round).
+  const rounds = [1.2, 2.0, 1.2, 2.0, 1.2, 2.0, 1.2, 2.0, 1.2].map((chat) =>
+    syntheticRound(random, 600, { portkey: 1.7, chat })
+  );
+  const noise = ratioInterval(rounds, 50, { iterations: 400 });
+  const runToRun = ratioInterval(rounds, 50, { iterations: 400, overRounds: true });
+  assert.equal(runToRun.ratio, noise.ratio);
+  for (const i of [noise, runToRun]) assert.ok(i.low <= i.ratio && i.ratio <= i.high);
+  // Five of nine rounds say ~0.7: the requests alone never move the median off them.
+  assert.ok(noise.high < 0.9, JSON.stringify(noise));
+  // Redrawing the rounds, a median from the slow rounds (~1.2) is as likely as not to appear.
+  assert.ok(runToRun.high > 1.1, JSON.stringify(runToRun));
+  assert.ok(runToRun.high - runToRun.low > 3 * (noise.high - noise.low));
+});
+
+Deno.test("bench:peer interval: redrawing the rounds keeps two identical systems at exactly 1.00, and is seeded", () => {
+  const random = prng(17);
+  const rounds = Array.from({ length: 5 }, () => {
+    const r = syntheticRound(random, 150, { portkey: 1.7, chat: 1.7 });
+    return { ...r, chat: [...r.portkey] };
+  });
+  const i = ratioInterval(rounds, 95, { iterations: 200, overRounds: true });
+  assert.deepEqual([i.ratio, i.low, i.high], [1, 1, 1]);
+  const other = Array.from(
+    { length: 5 },
+    () => syntheticRound(random, 100, { portkey: 1.7, chat: 1.6 }),
+  );
+  assert.deepEqual(
+    ratioInterval(other, 50, { iterations: 100, overRounds: true }),
+    ratioInterval(other, 50, { iterations: 100, overRounds: true }),
+  );
+});
