@@ -11,7 +11,7 @@
 //     of a round went out one after the other), so what the machine was doing at that moment stays
 //     paired across the three.
 //   - the rounds themselves: the machine's state moves from round to round (on the 2-core machine,
-//     over 81 rounds, a round's p50 ratio had a standard deviation of 0.08 and its p95 ratio 0.10,
+//     over 108 rounds, a round's p50 ratio had a standard deviation of 0.08 and its p95 ratio 0.11,
 //     several times what its requests' sampling explains; docs/PERFORMANCE.md, "Eighth session").
 //     `ratioInterval(rounds, p, { overRounds: true })` first redraws which rounds the run had (with
 //     replacement), then each drawn round's requests: how far the verdict would move if the run were
