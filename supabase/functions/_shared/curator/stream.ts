@@ -76,9 +76,12 @@ export async function streamCuratorAnswer(
     } catch { /* the client went away */ }
   };
   const write = (s: string) => void (gathered += s);
-  const end = (s: string) => {
+  const send = (s: string) => {
     write(s);
     flush();
+  };
+  const end = (s: string) => {
+    send(s);
     controller.close();
   };
   const { ctx, plan, hold, scope, requestId: rid } = a;
@@ -139,13 +142,9 @@ export async function streamCuratorAnswer(
     if (!outcome.ok) throw upstreamError(outcome.failure);
   }
   if (first === "waiting") {
-    write(": waiting for the model\n\n");
-    flush();
+    send(": waiting for the model\n\n");
     const keepAlive = setInterval(
-      () => {
-        write(": keep-alive\n\n");
-        flush();
-      },
+      () => send(": keep-alive\n\n"),
       positiveMs(rt.env.AI_STREAM_KEEPALIVE_MS, 15_000),
     );
     firstText.then(() => clearInterval(keepAlive));
