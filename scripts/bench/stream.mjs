@@ -12,9 +12,7 @@
 // a worker reads the provider's stream with fetch, as process-chat does:
 //   GROQ_API_KEY=… npm run bench:stream -- --base-url https://api.groq.com/openai/v1 --calls 20
 //   (OPENAI_API_KEY for an api.openai.com URL; --model to choose another model)
-import { spawn } from "node:child_process";
-import { join } from "node:path";
-import { BIN, ROOT } from "../stack/config.mjs";
+import { runOnDenoEdge } from "./deno_edge.mjs";
 import { providerKeyFor } from "./provider_key.mjs";
 
 const args = process.argv.slice(2);
@@ -33,17 +31,6 @@ const config = {
   baseURL: real ?? null,
   apiKey,
 };
-const child = spawn(BIN.denoEdge, [
-  "run",
-  "-A",
-  "--no-check",
-  "--no-lock",
-  "--config",
-  "deno.json",
-  join(ROOT, "scripts/bench/stream/writes.ts"),
-], {
-  cwd: ROOT,
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, BENCH_STREAM: JSON.stringify(config) },
-});
-process.exit(await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1))));
+process.exit(
+  await runOnDenoEdge("scripts/bench/stream/writes.ts", { BENCH_STREAM: JSON.stringify(config) }),
+);

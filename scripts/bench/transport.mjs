@@ -12,8 +12,8 @@
 //   (OPENAI_API_KEY for an api.openai.com URL; --model to choose another model)
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { join } from "node:path";
 import { BIN, ROOT } from "../stack/config.mjs";
+import { runOnDenoEdge } from "./deno_edge.mjs";
 import { providerKeyFor } from "./provider_key.mjs";
 
 const args = process.argv.slice(2);
@@ -61,22 +61,8 @@ if (real) {
   baseURL = `http://127.0.0.1:${port}/openai/v1`;
 }
 
-const client = spawn(BIN.denoEdge, [
-  "run",
-  "-A",
-  "--no-check",
-  "--no-lock",
-  "--config",
-  "deno.json",
-  join(ROOT, "scripts/bench/transport/client.ts"),
-], {
-  cwd: ROOT,
-  stdio: ["ignore", "inherit", "inherit"],
-  env: {
-    ...process.env,
-    BENCH_TRANSPORT: JSON.stringify({ baseURL, apiKey, model, calls, concurrency, real: !!real }),
-  },
+const code = await runOnDenoEdge("scripts/bench/transport/client.ts", {
+  BENCH_TRANSPORT: JSON.stringify({ baseURL, apiKey, model, calls, concurrency, real: !!real }),
 });
-const code = await new Promise((resolve) => client.on("close", resolve));
 provider?.kill("SIGTERM");
 process.exit(code ?? 1);
